@@ -1,0 +1,7 @@
+FROM golang:1.21 AS builder
+RUN go build -o /bin/app .
+FROM scratch
+COPY \
+  # the binary
+  --from=builder \
+  /bin/app /app

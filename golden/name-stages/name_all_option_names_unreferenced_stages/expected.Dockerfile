@@ -1,0 +1,4 @@
+FROM golang:1.21 AS builder
+RUN go build -o /bin/app .
+FROM scratch AS runtime
+COPY --from=builder /bin/app /app

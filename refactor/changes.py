@@ -1,0 +1,102 @@
+"""Planned changes: text edits of spans of the original, each with a rationale and a safety."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from refactor.document import Document, Instruction, Item
+
+
+class Safety(str, Enum):
+    """Like ruff's fix applicability: `safe` keeps behaviour, `review` may change it."""
+
+    SAFE = "safe"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace `text[start:stop]` with `replacement` (an insertion when start == stop)."""
+
+    start: int
+    stop: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Change:
+    transform: str
+    rationale: str  # one line, shown with the diff, in JSON and in PR text
+    edits: tuple[Edit, ...]
+    safety: Safety
+    line: int  # 1-based line of the original this change is about
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A place a transform looked at and chose not to rewrite, and why."""
+
+    transform: str
+    reason: str
+    line: int
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+
+
+class EditConflict(ValueError):
+    pass
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits; insertions at the same point keep their given order."""
+    ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].stop, pair[0]))
+    out: list[str] = []
+    pos = 0
+    for _, edit in ordered:
+        if edit.start < pos or edit.stop < edit.start:
+            raise EditConflict(f"overlapping edits at offset {edit.start}")
+        out.append(text[pos : edit.start])
+        out.append(edit.replacement)
+        pos = edit.stop
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Helpers that turn "insert an instruction", "move one", "replace a word" into Edits,
+# following the file's line ending and the style of the instructions around them.
+
+
+def new_lines(doc: Document, lines: list[str]) -> str:
+    """Whole new lines in the file's line ending."""
+    return "".join(line + doc.newline for line in lines)
+
+
+def insert_before(doc: Document, item: Item, lines: list[str]) -> Edit:
+    return Edit(item.start, item.start, new_lines(doc, lines))
+
+
+def insert_after(doc: Document, item: Item, lines: list[str]) -> Edit:
+    """Insert after `item`; a last line without newline gets one first."""
+    text = new_lines(doc, lines)
+    if not doc.text.endswith(("\n",)) and item.stop == len(doc.text):
+        text = doc.newline + text.removesuffix(doc.newline)
+    return Edit(item.stop, item.stop, text)
+
+
+def delete(item: Item) -> Edit:
+    return Edit(item.start, item.stop, "")
+
+
+def replace_in(instr: Instruction, logical_start: int, logical_stop: int, replacement: str) -> Edit:
+    start, stop = instr.span(logical_start, logical_stop)
+    return Edit(start, stop, replacement)
+
+
+def item_text(doc: Document, item: Item) -> str:
+    return doc.text[item.start : item.stop]

@@ -1,0 +1,195 @@
+"""The `refactor` command line: rewrite, dry-run or check Dockerfiles; list transforms; apply patches."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+import transforms as registry
+from refactor.batch import FileResult, Settings, process_file, process_source
+from refactor.files import discover
+from refactor.patch import PatchError, apply_patch
+from refactor.report import EXIT_ERROR, Report, as_json, as_markdown, file_diff, skip_lines
+
+SUBCOMMANDS = ("transforms", "apply", "verify")
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class Format(str, Enum):
+    diff = "diff"
+    json = "json"
+    markdown = "markdown"
+
+
+def _console(color: Color, stderr: bool = False) -> Console:
+    force = {Color.always: True, Color.never: False, Color.auto: None}[color]
+    return Console(stderr=stderr, force_terminal=force, no_color=color is Color.never, highlight=False,
+                   soft_wrap=True)
+
+
+def _print_diff(console: Console, text: str) -> None:
+    """Print a diff; colour only decorates, the bytes are the diff itself."""
+    if not console.is_terminal:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    for line in text.splitlines(keepends=True):
+        style = ""
+        if line.startswith("#"):
+            style = "cyan"
+        elif line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        elif line.startswith("@@"):
+            style = "magenta"
+        console.print(Text(line.rstrip("\n"), style=style))
+
+
+def _split_names(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+def _parse_options(values: list[str] | None) -> dict[str, object]:
+    options: dict[str, object] = {}
+    for value in values or []:
+        key, eq, raw = value.partition("=")
+        if not eq:
+            raise typer.BadParameter(f"--option expects KEY=VALUE, got {value!r}")
+        lowered = raw.lower()
+        options[key.strip().replace("-", "_")] = (
+            True if lowered == "true" else False if lowered == "false" else raw
+        )
+    return options
+
+
+def rewrite(
+    paths: Annotated[list[str], typer.Argument(help="Dockerfiles or directories (searched recursively); - for stdin.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print a unified diff; write nothing.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when anything would change.")] = False,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these transforms (comma-separated).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these transforms.")] = None,
+    context: Annotated[Path | None, typer.Option("--context", help="Build context (default: each Dockerfile's directory).")] = None,
+    safe_only: Annotated[bool, typer.Option("--safe-only", help="Apply only changes marked safe; skip `review` ones.")] = False,
+    explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Show each change's rationale.")] = True,
+    output_format: Annotated[Format, typer.Option("--format", help="diff, json (bots) or markdown (PR body).")] = Format.diff,
+    option: Annotated[list[str] | None, typer.Option("--option", help="Transform option KEY=VALUE, e.g. name_all=true.")] = None,
+    stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name shown for - in diffs.")] = "Dockerfile",
+    color: Annotated[Color, typer.Option("--color", help="Colour the diff: auto, always, never.")] = Color.auto,
+) -> None:
+    """Rewrite Dockerfiles into cache-friendly multi-stage builds; show every change as a diff.
+
+    Subcommands: `refactor transforms` lists the transforms, `refactor apply PATCH`
+    applies a diff this tool printed, `refactor verify` builds before and after.
+    """
+    out, err = _console(color), _console(color, stderr=True)
+    try:
+        chosen = registry.select(_split_names(select), _split_names(ignore))
+    except KeyError as error:
+        err.print(f"error: {error.args[0]}")
+        raise typer.Exit(EXIT_ERROR) from None
+    settings = Settings(
+        transforms=chosen, context_dir=context, options=_parse_options(option), safe_only=safe_only,
+        write=not (dry_run or check),
+    )
+    report = Report()
+
+    def show(result: FileResult) -> None:
+        report.add(result)
+        if result.error:
+            err.print(Text(result.error_message()))
+            return
+        if output_format is Format.diff and (dry_run or check or result.path == Path("-")):
+            if dry_run and result.changed:
+                _print_diff(out, file_diff(result, explain))
+        for line in skip_lines(result) if explain else []:
+            err.print(Text(line), style="dim")
+
+    if paths == ["-"]:
+        data = sys.stdin.buffer.read()
+        result = process_source(data, stdin_filename, Path("-"), settings, context)
+        if settings.write and result.outcome is not None:
+            sys.stdout.buffer.write(result.outcome.rendered())
+        show(result)
+    else:
+        files = list(discover(Path(p) for p in paths))
+        try:
+            for path in files:
+                show(process_file(path, _display(path), settings))
+        except KeyboardInterrupt:
+            report.interrupted = True
+    if output_format is Format.json:
+        sys.stdout.write(as_json(report) + "\n")
+    elif output_format is Format.markdown:
+        sys.stdout.write(as_markdown(report))
+    if paths != ["-"] or dry_run or check:
+        err.print(report.summary(dry_run=dry_run or check))
+    raise typer.Exit(report.exit_code(check))
+
+
+def _display(path: Path) -> str:
+    """Paths relative to the current directory, so diffs apply with `git apply` from here."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+tools = typer.Typer(add_completion=False, no_args_is_help=True, help="dockerfile-refactor tools.")
+
+
+@tools.command("transforms")
+def list_transforms() -> None:
+    """List the transforms in pipeline order with their fix safety and summary."""
+    for transform in registry.REGISTRY:
+        typer.echo(f"{transform.name:<20} {transform.safety.value:<7} {transform.summary}")
+
+
+@tools.command("apply")
+def apply(
+    patch_file: Annotated[Path, typer.Argument(help="A unified diff (as printed by --dry-run); - for stdin.")],
+    directory: Annotated[Path, typer.Option("--directory", "-d", help="Apply relative to this directory.")] = Path("."),
+    strip: Annotated[int, typer.Option("-p", help="Leading path components to strip.")] = 1,
+    check: Annotated[bool, typer.Option("--check", help="Only check that the patch applies.")] = False,
+) -> None:
+    """Apply a patch, refusing (and writing nothing) when any hunk's context does not match."""
+    text = sys.stdin.read() if str(patch_file) == "-" else patch_file.read_text(encoding="utf-8", errors="surrogateescape")
+    try:
+        applied = apply_patch(text, directory, strip=strip, dry_run=check)
+    except PatchError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    for item in applied:
+        typer.echo(f"{'would apply' if check else 'applied'} {item.hunks} hunk(s) to {item.path}", err=True)
+
+
+def _register_optional_commands() -> None:
+    try:
+        from refactor.verify import register
+    except ImportError:
+        return
+    register(tools)
+
+
+def main() -> None:
+    """Entry point: `refactor PATH...` rewrites; `refactor transforms|apply|verify` are tools."""
+    if len(sys.argv) > 1 and sys.argv[1] in SUBCOMMANDS:
+        _register_optional_commands()
+        tools()
+    else:
+        typer.run(rewrite)

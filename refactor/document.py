@@ -1,0 +1,441 @@
+"""Lossless Dockerfile model: items that join back to the input byte for byte.
+
+The splitter follows BuildKit's line rules (moby/buildkit frontend/dockerfile/parser):
+parser directives only at the very top, a continuation is the escape character
+followed by optional spaces/tabs at the end of a line, comment and blank lines
+inside a continuation belong to the instruction (BuildKit drops them from the
+logical line; we keep them in the instruction's span), and heredoc bodies
+(`RUN <<EOF`, `COPY <<EOF /path`) follow the instruction's last line.
+
+Every item records its character span in `Document.text`; transforms edit those
+spans and never re-print the file.  The text is decoded with `surrogateescape`
+so that bytes which are not UTF-8 survive a rewrite elsewhere in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+BOM = "\ufeff"
+KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
+# The instructions BuildKit knows; anything else is a parse error there too.
+INSTRUCTIONS = frozenset(
+    {
+        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
+        "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+    }
+)
+
+_DIRECTIVE_RE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
+_HEREDOC_WORD_RE = re.compile(r"^(\d*)<<(-?)([^<]*)$")
+
+
+class ParseError(ValueError):
+    """The text is not a Dockerfile BuildKit would accept; `line` is 1-based."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Line:
+    """One physical line: `body` without its line ending, `end` the ending itself."""
+
+    start: int  # offset of the first character in Document.text
+    body: str
+    end: str  # "\n", "\r\n" or "" for a last line without newline
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.body) + len(self.end)
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    name: str
+    chomp: bool  # `<<-`: leading tabs are stripped
+    expand: bool  # unquoted name: variables are expanded
+    content: str  # body lines joined with "\n", each ending in "\n"
+    start: int  # offset of the body's first line
+    stop: int  # offset just after the terminator line
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A `--name=value` (or bare `--name`) flag, with its span in the logical line."""
+
+    name: str
+    value: str | None
+    start: int  # logical-line offsets
+    stop: int
+
+
+@dataclass(frozen=True)
+class Item:
+    """A run of whole lines: a directive, a comment, a blank line or an instruction."""
+
+    kind: str  # "directive" | "comment" | "blank" | "instruction"
+    start: int
+    stop: int
+    first_line: int  # 1-based
+    last_line: int
+
+
+@dataclass(frozen=True)
+class Instruction(Item):
+    keyword: str  # upper case
+    keyword_text: str  # as written (`from`, `From`, `FROM`)
+    logical: str  # BuildKit's joined line: continuations removed, inner comments dropped
+    offsets: tuple[int, ...]  # Document.text offset of each logical character
+    flags: tuple[Flag, ...]
+    args_start: int  # logical offset where the arguments after the flags begin
+    heredocs: tuple[Heredoc, ...] = ()
+
+    @property
+    def args(self) -> str:
+        return self.logical[self.args_start :].strip()
+
+    @property
+    def is_json(self) -> bool:
+        return parse_json_array(self.args) is not None
+
+    def flag(self, name: str) -> Flag | None:
+        return next((f for f in self.flags if f.name == name), None)
+
+    def flag_values(self, name: str) -> list[str]:
+        return [f.value for f in self.flags if f.name == name and f.value is not None]
+
+    def span(self, logical_start: int, logical_stop: int) -> tuple[int, int]:
+        """Document span of a logical substring; it must not straddle a continuation."""
+        if logical_stop <= logical_start:
+            pos = self.offsets[logical_start] if logical_start < len(self.offsets) else self.text_stop
+            return pos, pos
+        first = self.offsets[logical_start]
+        last = self.offsets[logical_stop - 1] + 1
+        if last - first != logical_stop - logical_start:
+            raise ValueError("span crosses a line continuation")
+        return first, last
+
+    def is_contiguous(self, logical_start: int, logical_stop: int) -> bool:
+        if logical_stop <= logical_start:
+            return True
+        return self.offsets[logical_stop - 1] + 1 - self.offsets[logical_start] == logical_stop - logical_start
+
+    @property
+    def text_stop(self) -> int:
+        """Offset just after the instruction's last logical character."""
+        return self.offsets[-1] + 1 if self.offsets else self.start
+
+    @property
+    def multiline(self) -> bool:
+        return self.last_line > self.first_line
+
+    def words(self) -> list[str]:
+        return split_words(self.args)
+
+
+@dataclass
+class Document:
+    """A parsed Dockerfile; `str(doc)` (with `bom`) gives back the input exactly."""
+
+    text: str  # without the BOM
+    bom: bool
+    lines: list[Line]
+    items: list[Item]
+    escape: str
+    directives: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, source: str | bytes) -> Document:
+        if isinstance(source, bytes):
+            source = source.decode("utf-8", "surrogateescape")
+        return _Splitter(source).run()
+
+    def render(self) -> str:
+        return (BOM if self.bom else "") + self.text
+
+    def to_bytes(self) -> bytes:
+        return self.render().encode("utf-8", "surrogateescape")
+
+    @property
+    def instructions(self) -> list[Instruction]:
+        return [i for i in self.items if isinstance(i, Instruction)]
+
+    @property
+    def newline(self) -> str:
+        """The file's line ending: the most common one, "\n" when there is none."""
+        crlf = sum(1 for line in self.lines if line.end == "\r\n")
+        lf = sum(1 for line in self.lines if line.end == "\n")
+        return "\r\n" if crlf > lf else "\n"
+
+    @property
+    def ends_with_newline(self) -> bool:
+        return not self.lines or self.lines[-1].end != ""
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a text offset."""
+        return self.text.count("\n", 0, offset) + 1
+
+    def line_indent(self, item: Item) -> str:
+        body = self.text[item.start : item.stop]
+        return body[: len(body) - len(body.lstrip(" \t"))]
+
+    def keyword_case(self, near: Item | None = None) -> str:
+        """"upper" or "lower": how instructions are written (near `near` when given)."""
+        instrs = self.instructions
+        if near is not None and isinstance(near, Instruction):
+            sample = [near]
+        else:
+            sample = instrs
+        lower = sum(1 for i in sample if i.keyword_text.islower())
+        return "lower" if sample and lower * 2 > len(sample) else "upper"
+
+    def keyword(self, name: str, near: Item | None = None) -> str:
+        return name.lower() if self.keyword_case(near) == "lower" else name.upper()
+
+
+class _Splitter:
+    """Walks the lines exactly as BuildKit's parser does, recording spans."""
+
+    def __init__(self, source: str) -> None:
+        self.bom = source.startswith(BOM)
+        self.text = source[1:] if self.bom else source
+        self.lines = list(_split_lines(self.text))
+        self.escape = "\\"
+        self.directives: dict[str, str] = {}
+        self.items: list[Item] = []
+
+    def run(self) -> Document:
+        i = self._directives()
+        while i < len(self.lines):
+            line = self.lines[i]
+            stripped = line.body.lstrip()
+            if stripped.startswith("#"):
+                self.items.append(Item("comment", line.start, line.stop, i + 1, i + 1))
+                i += 1
+            elif not stripped:
+                self.items.append(Item("blank", line.start, line.stop, i + 1, i + 1))
+                i += 1
+            else:
+                i = self._instruction(i)
+        return Document(self.text, self.bom, self.lines, self.items, self.escape, self.directives)
+
+    def _directives(self) -> int:
+        """Parser directives: known `# name=value` lines before anything else."""
+        i = 0
+        while i < len(self.lines):
+            line = self.lines[i]
+            match = _DIRECTIVE_RE.match(line.body.lstrip())
+            name = match.group(1).lower() if match else ""
+            if not match or name not in KNOWN_DIRECTIVES:
+                break
+            if name in self.directives:
+                raise ParseError(f"only one {name} parser directive can be used", i + 1)
+            value = match.group(2)
+            if name == "escape":
+                if value not in ("\\", "`"):
+                    raise ParseError(f"invalid escape token {value!r} does not match ` or \\", i + 1)
+                self.escape = value
+            self.directives[name] = value
+            self.items.append(Item("directive", line.start, line.stop, i + 1, i + 1))
+            i += 1
+        return i
+
+    def _instruction(self, i: int) -> int:
+        first = i
+        logical: list[str] = []
+        offsets: list[int] = []
+        line = self.lines[i]
+        lead = len(line.body) - len(line.body.lstrip())
+        part, ended = self._trim_continuation(line.body[lead:])
+        _append(logical, offsets, part, line.start + lead)
+        i += 1
+        while not ended and i < len(self.lines):
+            line = self.lines[i]
+            i += 1
+            stripped = line.body.lstrip()
+            if stripped.startswith("#") or not stripped:
+                continue  # BuildKit drops comment and empty lines inside a continuation
+            part, ended = self._trim_continuation(line.body)
+            _append(logical, offsets, part, line.start)
+        text = "".join(logical)
+        keyword_text, flags, args_start = split_command(text)
+        keyword = keyword_text.upper()
+        heredocs: list[Heredoc] = []
+        if (
+            keyword in HEREDOC_INSTRUCTIONS
+            and "<<" in text
+            and parse_json_array(text[args_start:]) is None
+        ):
+            for name, chomp, expand in _heredoc_names(text):
+                i, heredoc = self._heredoc_body(i, name, chomp, expand, first)
+                heredocs.append(heredoc)
+        last = i - 1
+        self.items.append(
+            Instruction(
+                kind="instruction",
+                start=self.lines[first].start,
+                stop=self.lines[last].stop,
+                first_line=first + 1,
+                last_line=last + 1,
+                keyword=keyword,
+                keyword_text=keyword_text,
+                logical=text,
+                offsets=tuple(offsets),
+                flags=tuple(flags),
+                args_start=args_start,
+                heredocs=tuple(heredocs),
+            )
+        )
+        return i
+
+    def _heredoc_body(self, i: int, name: str, chomp: bool, expand: bool, first: int) -> tuple[int, Heredoc]:
+        body_start = self.lines[i].start if i < len(self.lines) else len(self.text)
+        content: list[str] = []
+        while i < len(self.lines):
+            body = self.lines[i].body.rstrip("\r")
+            i += 1
+            if (body.lstrip("\t") if chomp else body) == name:
+                return i, Heredoc(name, chomp, expand, "".join(content), body_start, self.lines[i - 1].stop)
+            content.append(body + "\n")
+        raise ParseError("unterminated heredoc", first + 1)
+
+    def _trim_continuation(self, body: str) -> tuple[str, bool]:
+        """(text before the escape, True when the line does not continue)."""
+        trimmed = body.rstrip("\r")
+        stripped = trimmed.rstrip(" \t")
+        if stripped.endswith(self.escape):
+            return stripped[:-1], False
+        return trimmed, True
+
+
+def _append(logical: list[str], offsets: list[int], part: str, start: int) -> None:
+    logical.append(part)
+    offsets.extend(range(start, start + len(part)))
+
+
+def _split_lines(text: str) -> Iterator[Line]:
+    """Split on "\n" only: form feeds and Unicode separators are ordinary characters."""
+    pos = 0
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        if nl == -1:
+            yield Line(pos, text[pos:], "")
+            return
+        if nl > pos and text[nl - 1] == "\r":
+            yield Line(pos, text[pos : nl - 1], "\r\n")
+        else:
+            yield Line(pos, text[pos:nl], "\n")
+        pos = nl + 1
+
+
+def split_command(text: str) -> tuple[str, list[Flag], int]:
+    """Keyword, leading `--flags` and where the arguments start (BuildKit's extractBuilderFlags)."""
+    match = re.match(r"\s*(\S+)", text)
+    if not match:
+        return "", [], len(text)
+    keyword = match.group(1)
+    pos = match.end()
+    flags: list[Flag] = []
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if not text.startswith("--", pos):
+            return keyword, flags, pos
+        start = pos
+        value, pos = _flag_word(text, pos)
+        if value == "--":
+            return keyword, flags, pos
+        name, eq, val = value[2:].partition("=")
+        flags.append(Flag(name.lower(), val if eq else None, start, pos))
+
+
+def _flag_word(text: str, pos: int) -> tuple[str, int]:
+    """One flag word from `pos`: quotes removed, backslash escapes applied."""
+    word: list[str] = []
+    quote = ""
+    while pos < len(text):
+        ch = text[pos]
+        if not quote and ch.isspace():
+            break
+        if quote and ch == quote:
+            quote = ""
+        elif not quote and ch in "'\"":
+            quote = ch
+        elif ch == "\\" and pos + 1 < len(text):
+            pos += 1
+            word.append(text[pos])
+        elif ch != "\\":
+            word.append(ch)
+        pos += 1
+    return "".join(word), pos
+
+
+def split_words(text: str) -> list[str]:
+    """Whitespace-separated words with quotes kept raw, as BuildKit's heredoc scan sees them."""
+    words: list[str] = []
+    current: list[str] = []
+    quote = ""
+    in_word = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            current.append(ch)
+            if ch == quote:
+                quote = ""
+            elif ch == "\\" and quote == '"' and i + 1 < len(text):
+                current.append(text[i + 1])
+                i += 1
+        elif ch in " \t":
+            if in_word:
+                words.append("".join(current))
+                current, in_word = [], False
+        else:
+            in_word = True
+            current.append(ch)
+            if ch in "\"'":
+                quote = ch
+            elif ch == "\\" and i + 1 < len(text):
+                current.append(text[i + 1])
+                i += 1
+        i += 1
+    if in_word:
+        words.append("".join(current))
+    return words
+
+
+def _heredoc_names(text: str) -> Iterator[tuple[str, bool, bool]]:
+    for word in split_words(text):
+        match = _HEREDOC_WORD_RE.match(word)
+        if not match:
+            continue
+        rest = match.group(3)
+        inner = split_words(rest)
+        if len(inner) != 1 or not rest:
+            continue
+        name = inner[0]
+        expand = rest[0] not in "\"'"
+        if not expand:
+            name = name.replace('"', "").replace("'", "")
+        yield name, match.group(2) == "-", expand
+
+
+def parse_json_array(args: str) -> list[str] | None:
+    """The exec form's list of strings, or None when `args` is shell form."""
+    stripped = args.strip()
+    if not stripped.startswith("["):
+        return None
+    try:
+        value = json.loads(stripped)
+    except ValueError:
+        return None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None

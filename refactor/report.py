@@ -1,0 +1,123 @@
+"""Rendering results (diff, JSON, Markdown for pull requests) and owning the exit code."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from refactor.batch import FileResult
+from refactor.diff import rationale_block, unified_diff
+
+EXIT_OK = 0
+EXIT_CHANGES = 1  # --check found something to rewrite
+EXIT_ERROR = 2  # usage error, or a file could not be read or parsed
+
+
+@dataclass
+class Report:
+    """Counts what happened; black-style wording ("would rewrite") in dry runs."""
+
+    results: list[FileResult] = field(default_factory=list)
+    interrupted: bool = False
+
+    def add(self, result: FileResult) -> None:
+        self.results.append(result)
+
+    @property
+    def changed(self) -> list[FileResult]:
+        return [r for r in self.results if r.changed]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.error is not None]
+
+    @property
+    def unchanged(self) -> list[FileResult]:
+        return [r for r in self.results if r.error is None and not r.changed]
+
+    def exit_code(self, check: bool) -> int:
+        if self.failed or self.interrupted:
+            return EXIT_ERROR
+        if check and self.changed:
+            return EXIT_CHANGES
+        return EXIT_OK
+
+    def summary(self, dry_run: bool) -> str:
+        verb = "would be rewritten" if dry_run else "rewritten"
+        keep = "would be left unchanged" if dry_run else "left unchanged"
+        parts = []
+        if self.changed:
+            parts.append(f"{len(self.changed)} file{_s(self.changed)} {verb}")
+        if self.unchanged:
+            parts.append(f"{len(self.unchanged)} file{_s(self.unchanged)} {keep}")
+        if self.failed:
+            parts.append(f"{len(self.failed)} file{_s(self.failed)} failed")
+        if not parts:
+            parts.append("no Dockerfiles found")
+        text = ", ".join(parts) + "."
+        if self.interrupted:
+            text = "interrupted: " + text
+        return text
+
+
+def _s(items: Sequence[object]) -> str:
+    return "" if len(items) == 1 else "s"
+
+
+def file_diff(result: FileResult, explain: bool = True) -> str:
+    """The rationale block (as `# ` lines) then the unified diff of one file."""
+    diff = unified_diff(result.original, result.output, result.display)
+    if not diff:
+        return ""
+    return (rationale_block(result.changes) if explain else "") + diff
+
+
+def skip_lines(result: FileResult) -> list[str]:
+    return [f"{result.display}:{s.line}: {s.transform}: left alone: {s.reason}" for s in result.skips]
+
+
+def as_json(report: Report) -> str:
+    """Machine-readable results for bots: one object per file with changes, skips and diff."""
+    files: list[dict[str, Any]] = []
+    for r in report.results:
+        files.append(
+            {
+                "path": r.display,
+                "status": "error" if r.error else ("changed" if r.changed else "unchanged"),
+                "error": r.error_message() if r.error else None,
+                "written": r.written,
+                "changes": [
+                    {"transform": c.transform, "safety": c.safety.value, "line": c.line, "rationale": c.rationale}
+                    for c in r.changes
+                ],
+                "skipped": [{"transform": s.transform, "line": s.line, "reason": s.reason} for s in r.skips],
+                "diff": unified_diff(r.original, r.output, r.display) if r.changed else "",
+            }
+        )
+    summary = {
+        "changed": len(report.changed),
+        "unchanged": len(report.unchanged),
+        "failed": len(report.failed),
+        "interrupted": report.interrupted,
+    }
+    return json.dumps({"files": files, "summary": summary}, indent=2)
+
+
+def as_markdown(report: Report) -> str:
+    """A pull-request body: what changed and why, per file, with the diff folded in."""
+    lines = ["## dockerfile-refactor", ""]
+    if not report.changed:
+        lines.append("No Dockerfile needs changes.")
+    for r in report.changed:
+        lines.append(f"### `{r.display}`")
+        lines.append("")
+        for c in r.changes:
+            badge = "" if c.safety.value == "safe" else " **(needs review)**"
+            lines.append(f"- `{c.transform}`{badge}: {c.rationale}")
+        lines += ["", "<details><summary>diff</summary>", "", "```diff",
+                  unified_diff(r.original, r.output, r.display).rstrip("\n"), "```", "", "</details>", ""]
+    for r in report.failed:
+        lines.append(f"- :warning: {r.error_message()}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,65 @@
+"""Loading and running golden cases: `golden/<transform>/<case>/` directories.
+
+A case holds `Dockerfile` (input), optional `context/` (build-context files; default:
+none exist), optional `expected.Dockerfile` (absent: the input must stay
+byte-identical) and optional `options.toml` (`transforms = [...]`, `[options]`).
+By default a case runs only the transform named by its parent directory.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import transforms as registry
+from refactor.context import BuildContext, TransformContext
+from refactor.pipeline import Outcome, run
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+
+@dataclass
+class GoldenCase:
+    directory: Path
+    transforms: list[str]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.directory.relative_to(GOLDEN).as_posix()
+
+    @property
+    def source(self) -> bytes:
+        return (self.directory / "Dockerfile").read_bytes()
+
+    @property
+    def expected_path(self) -> Path:
+        return self.directory / "expected.Dockerfile"
+
+    @property
+    def expected(self) -> bytes:
+        return self.expected_path.read_bytes() if self.expected_path.exists() else self.source
+
+    def context(self) -> TransformContext:
+        root = self.directory / "context"
+        return TransformContext(BuildContext.at(root if root.is_dir() else None),
+                                dockerfile=self.directory / "Dockerfile", options=self.options)
+
+    def run(self, source: bytes | None = None) -> Outcome:
+        chosen = registry.select(self.transforms)
+        return run(self.source if source is None else source, chosen, self.context())
+
+
+def load_cases() -> list[GoldenCase]:
+    cases: list[GoldenCase] = []
+    for dockerfile in sorted(GOLDEN.glob("*/*/Dockerfile")):
+        directory = dockerfile.parent
+        config: dict[str, Any] = {}
+        options_file = directory / "options.toml"
+        if options_file.exists():
+            config = tomllib.loads(options_file.read_text())
+        default = [directory.parent.name] if directory.parent.name in registry.names() else registry.names()
+        cases.append(GoldenCase(directory, list(config.get("transforms", default)), dict(config.get("options", {}))))
+    return cases
