@@ -310,7 +310,8 @@ class _Splitter:
         """(text before the escape, True when the line does not continue)."""
         trimmed = body.rstrip("\r")
         stripped = trimmed.rstrip(" \t")
-        if stripped.endswith(self.escape):
+        # BuildKit: `([^\\])\\[ \t]*$|^\\[ \t]*$`: an escaped escape (`a\\`) does not continue.
+        if stripped.endswith(self.escape) and (len(stripped) == 1 or stripped[-2] != self.escape):
             return stripped[:-1], False
         return trimmed, True
 

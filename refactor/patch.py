@@ -24,13 +24,9 @@ class PatchError(Exception):
 
 def parse_patch(text: str) -> PatchSet:
     try:
-        return PatchSet(text.splitlines(keepends=True) if "\r" not in text else _lines(text))
+        return PatchSet(split_keep_ends(text))
     except UnidiffParseError as error:
         raise PatchError(f"not a unified diff: {error}") from None
-
-
-def _lines(text: str) -> list[str]:
-    return split_keep_ends(text)
 
 
 def apply_patch(text: str, root: Path, strip: int = 1, dry_run: bool = False) -> list[Applied]:

@@ -1,0 +1,5 @@
+"""`python -m refactor` is the `refactor` command."""
+
+from refactor.cli import main
+
+main()
