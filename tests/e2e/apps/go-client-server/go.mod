@@ -1,0 +1,3 @@
+module example.com/clientserver
+
+go 1.19
