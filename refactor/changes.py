@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from refactor.document import Document, Instruction, Item
 
 
-class Safety(str, Enum):
+class Safety(StrEnum):
     """Like ruff's fix applicability: `safe` keeps behaviour, `review` may change it."""
 
     SAFE = "safe"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
 
 from refactor.diff import split_keep_ends
 from refactor.files import FileError, digest, read_source, write_atomic
@@ -34,7 +34,8 @@ def apply_patch(text: str, root: Path, strip: int = 1, dry_run: bool = False) ->
     patch = parse_patch(text)
     planned: list[tuple[Path, bytes, bytes, int]] = []
     for patched in patch:
-        target = root / _strip(patched.target_file if patched.target_file != "/dev/null" else patched.source_file, strip)
+        name = patched.target_file if patched.target_file != "/dev/null" else patched.source_file
+        target = root / _strip(name, strip)
         try:
             data = read_source(target)
         except FileError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from refactor.changes import Change, EditConflict, Safety, Skip, apply_edits
+from refactor.changes import Change, Edit, EditConflict, Safety, Skip, apply_edits
 from refactor.context import TransformContext
 from refactor.document import Document, ParseError
 from refactor.transform import Transform
@@ -78,7 +78,7 @@ def _reparse(text: str, transform: Transform) -> Document:
 
 def _apply_compatible(text: str, changes: list[Change], applied: list[Change]) -> str:
     """Apply changes one by one; a change that overlaps an earlier one waits for the next round."""
-    edits = []
+    edits: list[Edit] = []
     for change in changes:
         candidate = edits + list(change.edits)
         try:

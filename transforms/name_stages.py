@@ -43,9 +43,10 @@ class NameStages(Transform):
     COPY --from=builder /bin/server /bin/
     ```
     Names say what the stage does: `builder` for a stage that compiles, `deps` for one
-    that only installs dependencies, `base` for one other stages start FROM, else
-    `runtime` for the final stage, else the base image's name plus `-stage`.  A name never collides with another stage's
-    name, an image used in FROM, or a name a `FROM base-${VARIANT}` could produce.
+    that only installs dependencies, `base` for one other stages start FROM, `runtime`
+    for the final stage, else the base image's name plus `-stage`.  A name never
+    collides with another stage's name, an image used in FROM, or a name a
+    `FROM base-${VARIANT}` could produce.
     `AS` follows the casing of its `FROM`.
 
     ## Left alone when
@@ -158,7 +159,7 @@ def _add_name(instr: Instruction, name: str) -> Edit:
     match = re.match(r"\S+", args)
     end = instr.args_start + (match.end() if match else 0)
     keyword = "as" if instr.keyword_text.islower() else "AS"
-    start, stop = instr.span(end - 1, end)
+    _, stop = instr.span(end - 1, end)
     return Edit(stop, stop, f" {keyword} {name}")
 
 
