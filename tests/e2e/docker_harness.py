@@ -193,11 +193,16 @@ class BuildResult:
 
     @property
     def steps(self) -> dict[int, str]:
-        """Dockerfile steps BuildKit ran or took from cache: vertex number -> "[stage i/n] CMD"."""
+        """Dockerfile steps BuildKit ran or took from cache: vertex number -> "[stage i/n] CMD".
+
+        FROM lines are left out: BuildKit never reports them CACHED (they are sources), so
+        on a fully cached rebuild ``cached_steps == total_steps``. Note that BuildKit may
+        report a WORKDIR step CACHED even with --no-cache.
+        """
         found = {}
         for line in self.output.splitlines():
             m = _STEP_RE.match(line)
-            if m:
+            if m and not m.group("cmd").startswith("FROM "):
                 found[int(m.group(1))] = line.split(" ", 1)[1]
         return found
 
@@ -216,7 +221,7 @@ class BuildResult:
 
     @property
     def cached_steps(self) -> int:
-        """How many Dockerfile steps were CACHED (FROM lines of local images count too)."""
+        """How many Dockerfile steps (FROM excluded) were CACHED."""
         return len(self.cached_step_ids)
 
     @property
