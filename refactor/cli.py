@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,13 +20,13 @@ from refactor.report import EXIT_ERROR, Report, as_json, as_markdown, file_diff,
 SUBCOMMANDS = ("transforms", "apply", "verify")
 
 
-class Color(str, Enum):
+class Color(StrEnum):
     auto = "auto"
     always = "always"
     never = "never"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     diff = "diff"
     json = "json"
     markdown = "markdown"
@@ -82,14 +82,14 @@ def rewrite(
     paths: Annotated[list[str], typer.Argument(help="Dockerfiles or directories (searched recursively); - for stdin.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print a unified diff; write nothing.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when anything would change.")] = False,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these transforms (comma-separated).")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these transforms.")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these transforms.")] = None,
-    context: Annotated[Path | None, typer.Option("--context", help="Build context (default: each Dockerfile's directory).")] = None,
-    safe_only: Annotated[bool, typer.Option("--safe-only", help="Apply only changes marked safe; skip `review` ones.")] = False,
+    context: Annotated[Path | None, typer.Option("--context", help="Build context (default: the file's dir).")] = None,
+    safe_only: Annotated[bool, typer.Option("--safe-only", help="Skip changes marked `review`.")] = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Show each change's rationale.")] = True,
-    output_format: Annotated[Format, typer.Option("--format", help="diff, json (bots) or markdown (PR body).")] = Format.diff,
-    option: Annotated[list[str] | None, typer.Option("--option", help="Transform option KEY=VALUE, e.g. name_all=true.")] = None,
-    stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name shown for - in diffs.")] = "Dockerfile",
+    output_format: Annotated[Format, typer.Option("--format", help="diff, json (bots), markdown (PR).")] = Format.diff,
+    option: Annotated[list[str] | None, typer.Option("--option", help="Transform option KEY=VALUE.")] = None,
+    stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name shown for -.")] = "Dockerfile",
     color: Annotated[Color, typer.Option("--color", help="Colour the diff: auto, always, never.")] = Color.auto,
 ) -> None:
     """Rewrite Dockerfiles into cache-friendly multi-stage builds; show every change as a diff.
@@ -114,9 +114,8 @@ def rewrite(
         if result.error:
             err.print(Text(result.error_message()))
             return
-        if output_format is Format.diff and (dry_run or check or result.path == Path("-")):
-            if dry_run and result.changed:
-                _print_diff(out, file_diff(result, explain))
+        if output_format is Format.diff and dry_run and result.changed:
+            _print_diff(out, file_diff(result, explain))
         for line in skip_lines(result) if explain else []:
             err.print(Text(line), style="dim")
 
@@ -168,7 +167,10 @@ def apply(
     check: Annotated[bool, typer.Option("--check", help="Only check that the patch applies.")] = False,
 ) -> None:
     """Apply a patch, refusing (and writing nothing) when any hunk's context does not match."""
-    text = sys.stdin.read() if str(patch_file) == "-" else patch_file.read_text(encoding="utf-8", errors="surrogateescape")
+    if str(patch_file) == "-":
+        text = sys.stdin.read()
+    else:
+        text = patch_file.read_text(encoding="utf-8", errors="surrogateescape")
     try:
         applied = apply_patch(text, directory, strip=strip, dry_run=check)
     except PatchError as error:

@@ -188,11 +188,7 @@ class Document:
 
     def keyword_case(self, near: Item | None = None) -> str:
         """"upper" or "lower": how instructions are written (near `near` when given)."""
-        instrs = self.instructions
-        if near is not None and isinstance(near, Instruction):
-            sample = [near]
-        else:
-            sample = instrs
+        sample = [near] if isinstance(near, Instruction) else self.instructions
         lower = sum(1 for i in sample if i.keyword_text.islower())
         return "lower" if sample and lower * 2 > len(sample) else "upper"
 

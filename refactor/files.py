@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import os
@@ -101,16 +102,12 @@ def write_atomic(path: Path, data: bytes, expected_digest: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, stat.S_IMODE(info.st_mode))
-        try:
+        with contextlib.suppress(PermissionError, AttributeError):
             os.chown(tmp_name, info.st_uid, info.st_gid)
-        except (PermissionError, AttributeError):
-            pass
         os.replace(tmp_name, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        except OSError:
-            pass
         raise
     _fsync_dir(target.parent)
 
