@@ -6,6 +6,7 @@ so teaching the tool a new package manager is one entry in `ECOSYSTEMS`.
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 
 from refactor.shell import Command
@@ -33,11 +34,18 @@ class Invocation:
 
 @dataclass(frozen=True)
 class Cache:
-    """A directory a tool downloads or compiles into, and what relocates it."""
+    """A directory a tool downloads or compiles into, and what relocates it.
+
+    The tool's own lookup order: the first of `env` that is set is the directory; else
+    the first of `under` whose variable is set gives `$VAR/subdir`; else `root_target`
+    when the user is root (yarn's /usr/local/share/.cache); else `target`.
+    """
 
     target: str  # absolute, or under "~" (the running user's HOME)
     env: tuple[str, ...] = ()  # variables that move it (the first one set wins)
     sharing: str | None = None  # "locked" where the tool cannot share the dir concurrently
+    under: tuple[tuple[str, str], ...] = ()  # (VAR, subdir): `$GOPATH/pkg/mod`, `$XDG_CACHE_HOME/pip`
+    root_target: str | None = None  # where the tool puts it for uid 0, when that differs
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,21 @@ class Ecosystem:
     cache_defeaters: tuple[str, ...] = ()  # flags that turn the cache off (`--no-cache-dir`)
     cache_cleaners: tuple[Invocation, ...] = ()  # commands that empty the cache afterwards
     cache_env_off: tuple[str, ...] = ()  # env vars that turn the cache off (`PIP_NO_CACHE_DIR`)
+    # Arguments that move the cache on the command line (`--cache-dir`; a trailing `*` is a prefix).
+    cache_relocating_args: tuple[str, ...] = ()
+    # (VAR, word): the variable may move the cache when its value mentions the word (MAVEN_OPTS).
+    cache_relocating_env_words: tuple[tuple[str, str], ...] = ()
+    # Files in the image ("~" = HOME) whose settings may move or turn off the cache.
+    cache_config_files: tuple[str, ...] = ()
+    # (context file, key): project config that may move the cache (`.npmrc` with `cache=`).
+    cache_project_config: tuple[tuple[str, str], ...] = ()
+    # Commands that read what the cache holds: a later one without the mount would miss it.
+    cache_readers: tuple[Invocation, ...] = ()
+    # CMD/ENTRYPOINT commands that need the cache at run time (`go run` needs the module cache).
+    cache_runtime_readers: tuple[Invocation, ...] = ()
+    # The tool installs into its cache dir unless one of these (VAR, values) holds (poetry's venvs).
+    cache_holds_install_unless: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    cache_defeaters_stay: bool = False  # a defeater is never removed (apk's --no-cache has no documented equivalent)
 
     def uses_cache(self, command: Command) -> bool:
         users = self.cache_users or (self.install + self.build)
@@ -88,7 +111,8 @@ GO = Ecosystem(
     install=(Invocation("go", ("mod", "download")),),
     build=(Invocation("go", ("build",)), Invocation("go", ("install",))),
     deps_only="go mod download",
-    caches=(Cache("/go/pkg/mod", ("GOMODCACHE",)), Cache("~/.cache/go-build", ("GOCACHE",))),
+    caches=(Cache("~/go/pkg/mod", ("GOMODCACHE",), under=(("GOPATH", "pkg/mod"),)),
+            Cache("~/.cache/go-build", ("GOCACHE",), under=(("XDG_CACHE_HOME", "go-build"),))),
     cache_users=(
         Invocation("go", ("build",)),
         Invocation("go", ("test",)),
@@ -98,6 +122,8 @@ GO = Ecosystem(
         Invocation("go", ("generate",)),
         Invocation("go", ("vet",)),
     ),
+    cache_readers=(Invocation("go"),),
+    cache_runtime_readers=(Invocation("go"),),
 )
 
 NPM = Ecosystem(
@@ -109,6 +135,10 @@ NPM = Ecosystem(
     caches=(Cache("~/.npm", ("npm_config_cache", "NPM_CONFIG_CACHE")),),
     cache_users=(Invocation("npm", ("ci",)), Invocation("npm", ("install",)), Invocation("npm", ("i",))),
     cache_cleaners=(Invocation("npm", ("cache", "clean")),),
+    cache_relocating_args=("--cache",),
+    cache_config_files=("~/.npmrc", "/usr/local/etc/npmrc", "/etc/npmrc"),
+    cache_project_config=((".npmrc", "cache"),),
+    cache_readers=(Invocation("npm", ("ci",)), Invocation("npm", ("install",)), Invocation("npm", ("i",))),
 )
 
 YARN = Ecosystem(
@@ -117,9 +147,14 @@ YARN = Ecosystem(
                ".yarn/plugins/**/*"),
     install=(Invocation("yarn", ("install",), bare=True), Invocation("yarn", (), bare=True)),
     build=(Invocation("yarn", ("build",)), Invocation("yarn", ("run", "build"))),
-    caches=(Cache("/usr/local/share/.cache/yarn", ("YARN_CACHE_FOLDER",)),),
+    caches=(Cache("~/.cache/yarn", ("YARN_CACHE_FOLDER",), under=(("XDG_CACHE_HOME", "yarn"),),
+                  root_target="/usr/local/share/.cache/yarn"),),
     cache_users=(Invocation("yarn", ("install",)), Invocation("yarn", (), bare=True)),
     cache_cleaners=(Invocation("yarn", ("cache", "clean")),),
+    cache_relocating_args=("--cache-folder",),
+    cache_config_files=("~/.yarnrc",),
+    cache_project_config=((".yarnrc", "cache-folder"), (".yarnrc.yml", "")),
+    cache_readers=(Invocation("yarn", ("install",)), Invocation("yarn", (), bare=True)),
 )
 
 PNPM = Ecosystem(
@@ -127,16 +162,26 @@ PNPM = Ecosystem(
     manifests=("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"),
     install=(Invocation("pnpm", ("install",), bare=True), Invocation("pnpm", ("i",), bare=True)),
     build=(Invocation("pnpm", ("build",)), Invocation("pnpm", ("run", "build"))),
-    caches=(Cache("/pnpm/store", ("PNPM_STORE_DIR",)),),
+    caches=(Cache("~/.local/share/pnpm/store", ("PNPM_STORE_DIR", "npm_config_store_dir"),
+                  under=(("PNPM_HOME", "store"), ("XDG_DATA_HOME", "pnpm/store"))),),
+    cache_users=(Invocation("pnpm", ("install",)), Invocation("pnpm", ("i",)), Invocation("pnpm", ("fetch",))),
+    cache_relocating_args=("--store-dir",),
+    cache_config_files=("~/.npmrc",),
+    cache_project_config=((".npmrc", "store-dir"),),
+    cache_readers=(Invocation("pnpm", ("install",)), Invocation("pnpm", ("i",))),
 )
 
 PIP = Ecosystem(
     name="pip",
     manifests=("requirements*.txt",),
     install=(Invocation("pip", ("install",)),),
-    caches=(Cache("~/.cache/pip", ("PIP_CACHE_DIR",)),),
+    caches=(Cache("~/.cache/pip", ("PIP_CACHE_DIR",), under=(("XDG_CACHE_HOME", "pip"),)),),
+    cache_users=(Invocation("pip", ("install",)), Invocation("pip", ("wheel",)), Invocation("pip", ("download",))),
     cache_defeaters=("--no-cache-dir",),
     cache_env_off=("PIP_NO_CACHE_DIR",),
+    cache_relocating_args=("--cache-dir",),
+    cache_relocating_env_words=(("PIP_CONFIG_FILE", ""),),
+    cache_config_files=("/etc/pip.conf", "~/.config/pip/pip.conf", "~/.pip/pip.conf"),
 )
 
 POETRY = Ecosystem(
@@ -144,8 +189,12 @@ POETRY = Ecosystem(
     manifests=("pyproject.toml", "poetry.lock"),
     install=(Invocation("poetry", ("install",)),),
     deps_only="poetry install --no-root",
-    caches=(Cache("~/.cache/pypoetry", ("POETRY_CACHE_DIR",)),),
+    caches=(Cache("~/.cache/pypoetry", ("POETRY_CACHE_DIR",), under=(("XDG_CACHE_HOME", "pypoetry"),)),),
     cache_cleaners=(Invocation("poetry", ("cache", "clear")),),
+    cache_config_files=("~/.config/pypoetry/config.toml",),
+    cache_project_config=(("poetry.toml", "cache-dir"),),
+    cache_holds_install_unless=(("POETRY_VIRTUALENVS_CREATE", ("false", "0")),
+                                ("POETRY_VIRTUALENVS_IN_PROJECT", ("true", "1"))),
 )
 
 UV = Ecosystem(
@@ -153,10 +202,14 @@ UV = Ecosystem(
     manifests=("pyproject.toml", "uv.lock"),
     install=(Invocation("uv", ("sync",)), Invocation("uv", ("pip", "install"))),
     deps_only="uv sync --no-install-project",
-    caches=(Cache("~/.cache/uv", ("UV_CACHE_DIR",)),),
+    caches=(Cache("~/.cache/uv", ("UV_CACHE_DIR",), under=(("XDG_CACHE_HOME", "uv"),)),),
+    cache_users=(Invocation("uv", ("sync",)), Invocation("uv", ("pip", "install")), Invocation("uv", ("pip", "sync"))),
     cache_defeaters=("--no-cache",),
     cache_env_off=("UV_NO_CACHE",),
     cache_cleaners=(Invocation("uv", ("cache", "clean")),),
+    cache_relocating_args=("--cache-dir",),
+    cache_config_files=("~/.config/uv/uv.toml", "/etc/uv/uv.toml"),
+    cache_project_config=(("uv.toml", "cache-dir"), ("pyproject.toml", "cache-dir")),
 )
 
 PIPENV = Ecosystem(
@@ -173,8 +226,14 @@ MAVEN = Ecosystem(
     build=(Invocation("mvn", ("package",)), Invocation("mvn", ("install",)), Invocation("mvn", ("verify",)),
            Invocation("mvn", ("clean", "package")), Invocation("mvn", ("clean", "install"))),
     deps_only="mvn dependency:go-offline",
-    caches=(Cache("~/.m2", ("MAVEN_CONFIG",)),),
+    caches=(Cache("~/.m2/repository"),),
     cache_users=(Invocation("mvn"),),
+    cache_relocating_args=("-Dmaven.repo.local", "-s", "--settings", "-gs", "--global-settings"),
+    cache_relocating_env_words=(("MAVEN_OPTS", "maven.repo.local"), ("MAVEN_ARGS", "maven.repo.local")),
+    cache_config_files=("~/.m2/settings.xml",),
+    cache_project_config=((".mvn/maven.config", "maven.repo.local"),),
+    cache_readers=(Invocation("mvn"),),
+    cache_runtime_readers=(Invocation("mvn"),),
 )
 
 GRADLE = Ecosystem(
@@ -184,8 +243,13 @@ GRADLE = Ecosystem(
     install=(Invocation("gradle", ("dependencies",)),),
     build=(Invocation("gradle"),),
     deps_only="gradle dependencies",
-    caches=(Cache("~/.gradle", ("GRADLE_USER_HOME",)),),
+    caches=(Cache("~/.gradle/caches", under=(("GRADLE_USER_HOME", "caches"),)),
+            Cache("~/.gradle/wrapper", under=(("GRADLE_USER_HOME", "wrapper"),))),
     cache_users=(Invocation("gradle"),),
+    cache_relocating_args=("--gradle-user-home", "-g", "--project-cache-dir"),
+    cache_relocating_env_words=(("GRADLE_OPTS", "gradle.user.home"),),
+    cache_readers=(Invocation("gradle"),),
+    cache_runtime_readers=(Invocation("gradle"),),
 )
 
 CARGO = Ecosystem(
@@ -194,16 +258,26 @@ CARGO = Ecosystem(
     install=(Invocation("cargo", ("fetch",)),),
     build=(Invocation("cargo", ("build",)), Invocation("cargo", ("install",))),
     deps_only="cargo fetch",
-    caches=(Cache("/usr/local/cargo/registry", ("CARGO_HOME",)), Cache("/usr/local/cargo/git/db", ("CARGO_HOME",))),
+    caches=(Cache("~/.cargo/registry", under=(("CARGO_HOME", "registry"),)),
+            Cache("~/.cargo/git/db", under=(("CARGO_HOME", "git/db"),))),
     cache_users=(Invocation("cargo", ("build",)), Invocation("cargo", ("fetch",)), Invocation("cargo", ("install",)),
                  Invocation("cargo", ("test",))),
+    cache_config_files=("~/.cargo/config.toml", "~/.cargo/config"),
+    cache_readers=(Invocation("cargo"),),
+    cache_runtime_readers=(Invocation("cargo"),),
 )
 
 BUNDLER = Ecosystem(
     name="bundler",
     manifests=("Gemfile", "Gemfile.lock"),
     install=(Invocation("bundle", ("install",)), Invocation("bundle", (), bare=True)),
-    caches=(Cache("/usr/local/bundle/cache", ("BUNDLE_CACHE_PATH",)),),
+    # Gem archives land in `$GEM_HOME/cache` (GEM_HOME=/usr/local/bundle in the ruby images);
+    # without a known GEM_HOME the directory depends on the Ruby install: left alone.
+    caches=(Cache("", under=(("GEM_HOME", "cache"),)),),
+    cache_users=(Invocation("bundle", ("install",)), Invocation("bundle", (), bare=True),
+                 Invocation("gem", ("install",))),
+    cache_relocating_args=("--path", "--deployment", "--install-dir", "-i"),
+    cache_relocating_env_words=(("BUNDLE_PATH", ""), ("BUNDLE_DEPLOYMENT", ""), ("GEM_PATH", "")),
 )
 
 COMPOSER = Ecosystem(
@@ -211,7 +285,11 @@ COMPOSER = Ecosystem(
     manifests=("composer.json", "composer.lock"),
     install=(Invocation("composer", ("install",)),),
     deps_only="composer install --no-scripts --no-autoloader",
-    caches=(Cache("/tmp/cache", ("COMPOSER_CACHE_DIR", "COMPOSER_HOME")),),
+    caches=(Cache("~/.cache/composer", ("COMPOSER_CACHE_DIR",),
+                  under=(("COMPOSER_HOME", "cache"), ("XDG_CACHE_HOME", "composer"))),),
+    cache_users=(Invocation("composer", ("install",)), Invocation("composer", ("update",)),
+                 Invocation("composer", ("require",))),
+    cache_project_config=(("composer.json", "cache-dir"),),
 )
 
 DOTNET = Ecosystem(
@@ -222,6 +300,12 @@ DOTNET = Ecosystem(
     build=(Invocation("dotnet", ("publish",)), Invocation("dotnet", ("build",))),
     deps_only="dotnet restore",
     caches=(Cache("~/.nuget/packages", ("NUGET_PACKAGES",)),),
+    cache_relocating_args=("--packages",),
+    cache_project_config=(("NuGet.config", "globalPackagesFolder"), ("nuget.config", "globalPackagesFolder")),
+    # `dotnet build` output and `dotnet run` load packages from the global packages folder.
+    cache_readers=(Invocation("dotnet"),),
+    cache_runtime_readers=(Invocation("dotnet", ("run",)), Invocation("dotnet", ("test",)),
+                           Invocation("dotnet", ("watch",))),
     cache_users=(Invocation("dotnet", ("restore",)), Invocation("dotnet", ("publish",)),
                  Invocation("dotnet", ("build",))),
 )
@@ -230,15 +314,28 @@ APT = Ecosystem(
     name="apt",
     manifests=(),
     install=(Invocation("apt-get", ("install",)),),
-    caches=(Cache("/var/cache/apt", sharing="locked"), Cache("/var/lib/apt", sharing="locked")),
+    # /var/lib/apt/lists, not all of /var/lib/apt: extended_states (which packages were
+    # installed automatically, for `apt-get autoremove`) belongs in the image.
+    caches=(Cache("/var/cache/apt", sharing="locked"), Cache("/var/lib/apt/lists", sharing="locked")),
     cache_users=(Invocation("apt-get", ("update",)),),
+    cache_cleaners=(Invocation("apt-get", ("clean",)),),
+    cache_relocating_args=("Dir::*", "-oDir::*"),
+    cache_readers=(Invocation("apt-get", ("install",)), Invocation("apt-get", ("upgrade",)),
+                   Invocation("apt-get", ("dist-upgrade",)), Invocation("apt-get", ("build-dep",)),
+                   Invocation("apt-get", ("source",)), Invocation("apt-get", ("download",)),
+                   Invocation("apt-cache",)),
 )
 
 APK = Ecosystem(
     name="apk",
     manifests=(),
     install=(Invocation("apk", ("add",)),),
-    caches=(Cache("/etc/apk/cache", sharing="locked"),),
+    # apk caches only when /etc/apk/cache exists (apk-cache(5): a symlink to /var/cache/apk);
+    # the transform needs that symlink made by the Dockerfile itself and mounts its target.
+    caches=(Cache("/var/cache/apk", sharing="locked"),),
+    cache_defeaters=("--no-cache",),
+    cache_readers=(Invocation("apk", ("add",)),),
+    cache_defeaters_stay=True,
 )
 
 ECOSYSTEMS: tuple[Ecosystem, ...] = (
@@ -266,3 +363,69 @@ def builds(command: Command) -> bool:
     return any(inv.matches(command) for e in ECOSYSTEMS for inv in e.build) or any(
         inv.matches(command) for inv in OTHER_BUILD_TOOLS
     )
+
+
+def config_command_env(command: Command) -> tuple[str, str] | None:
+    """`poetry config virtualenvs.create false` sets what POETRY_VIRTUALENVS_CREATE=false would."""
+    program, positional = normalise(command)
+    if program == "poetry" and positional[:1] == ["config"] and len(positional) == 3:
+        return "POETRY_" + positional[1].upper().replace(".", "_").replace("-", "_"), positional[2]
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Base images: what a RUN sees before the Dockerfile's own ENV and USER.  Only facts
+# documented by the official images; an image not listed is assumed to run as root
+# with no relocating variables (transforms say so in their docs).
+
+
+@dataclass(frozen=True)
+class ImageUser:
+    """A passwd entry an image ships."""
+
+    name: str
+    uid: int
+    gid: int
+    home: str
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    patterns: tuple[str, ...]  # fnmatch over `repository:tag` (docker.io/library/ dropped)
+    env: tuple[tuple[str, str], ...] = ()
+    user: str = "root"  # the image's USER
+    users: tuple[ImageUser, ...] = ()
+
+
+_NONROOT = ImageUser("nonroot", 65532, 65532, "/home/nonroot")
+_NOBODY = ImageUser("nobody", 65534, 65534, "/nonexistent")
+
+BASE_IMAGES: tuple[BaseImage, ...] = (
+    BaseImage(("golang:*",), env=(("GOPATH", "/go"),)),
+    BaseImage(("rust:*",), env=(("CARGO_HOME", "/usr/local/cargo"), ("RUSTUP_HOME", "/usr/local/rustup"))),
+    BaseImage(("node:*",), users=(ImageUser("node", 1000, 1000, "/home/node"),)),
+    BaseImage(("ruby:*",), env=(("GEM_HOME", "/usr/local/bundle"), ("BUNDLE_APP_CONFIG", "/usr/local/bundle"))),
+    BaseImage(("composer:*", "composer/composer:*"), env=(("COMPOSER_HOME", "/tmp"),)),
+    BaseImage(("mcr.microsoft.com/dotnet/*",), users=(ImageUser("app", 1654, 1654, "/home/app"),)),
+    BaseImage(("gcr.io/distroless/*:nonroot*", "gcr.io/distroless/*:debug-nonroot*"), user="nonroot",
+              users=(_NONROOT, _NOBODY)),
+    BaseImage(("gcr.io/distroless/*",), users=(_NONROOT, _NOBODY)),
+    BaseImage(("cgr.dev/chainguard/*",), user="nonroot", users=(_NONROOT,)),
+    # Bitnami images run as uid 1001 with no passwd entry (HOME=/): left alone.
+    BaseImage(("bitnami/*", "docker.io/bitnami/*"), user="1001"),
+)
+
+
+def base_image(reference: str) -> BaseImage | None:
+    """The table entry for an image reference as written in FROM (tag defaults to latest)."""
+    ref = reference.split("@", 1)[0].lower()
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "library/", "docker.io/"):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix):]
+            break
+    if ":" not in ref.rsplit("/", 1)[-1]:
+        ref += ":latest"
+    for entry in BASE_IMAGES:
+        if any(fnmatch.fnmatchcase(ref, p) for p in entry.patterns):
+            return entry
+    return None
