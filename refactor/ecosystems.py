@@ -75,6 +75,12 @@ class Ecosystem:
     # The tool installs into its cache dir unless one of these (VAR, values) holds (poetry's venvs).
     cache_holds_install_unless: tuple[tuple[str, tuple[str, ...]], ...] = ()
     cache_defeaters_stay: bool = False  # a defeater is never removed (apk's --no-cache has no documented equivalent)
+    # reorder-manifests: what the install writes into the project dir (a source COPY after the
+    # install would overwrite it), flags that make the install skip the project itself
+    # (deps only), and env-var prefixes that change what the install fetches.
+    install_outputs: tuple[str, ...] = ()  # globs relative to the install's directory
+    split_flags: tuple[str, ...] = ()  # `poetry install` + `--no-root` = dependencies only
+    env_prefixes: tuple[str, ...] = ()  # ENV names that may change the install (`GO`: GOPROXY...)
 
     def uses_cache(self, command: Command) -> bool:
         users = self.cache_users or (self.install + self.build)
@@ -107,6 +113,7 @@ def normalise(command: Command) -> tuple[str, list[str]]:
 
 GO = Ecosystem(
     name="go",
+    env_prefixes=("GO",),
     manifests=("go.mod", "go.sum", "go.work", "go.work.sum"),
     install=(Invocation("go", ("mod", "download")),),
     build=(Invocation("go", ("build",)), Invocation("go", ("install",))),
@@ -128,6 +135,7 @@ GO = Ecosystem(
 
 NPM = Ecosystem(
     name="npm",
+    install_outputs=("node_modules",),
     manifests=("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
     install=(Invocation("npm", ("ci",)), Invocation("npm", ("install",), bare=True),
              Invocation("npm", ("i",), bare=True)),
@@ -143,6 +151,7 @@ NPM = Ecosystem(
 
 YARN = Ecosystem(
     name="yarn",
+    install_outputs=("node_modules", ".pnp.cjs", ".pnp.loader.mjs"),
     manifests=("package.json", "yarn.lock", ".yarnrc", ".yarnrc.yml", ".yarn/releases/*",
                ".yarn/plugins/**/*"),
     install=(Invocation("yarn", ("install",), bare=True), Invocation("yarn", (), bare=True)),
@@ -159,7 +168,8 @@ YARN = Ecosystem(
 
 PNPM = Ecosystem(
     name="pnpm",
-    manifests=("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc"),
+    install_outputs=("node_modules",),
+    manifests=("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", ".pnpmfile.cjs"),
     install=(Invocation("pnpm", ("install",), bare=True), Invocation("pnpm", ("i",), bare=True)),
     build=(Invocation("pnpm", ("build",)), Invocation("pnpm", ("run", "build"))),
     caches=(Cache("~/.local/share/pnpm/store", ("PNPM_STORE_DIR", "npm_config_store_dir"),
@@ -186,7 +196,9 @@ PIP = Ecosystem(
 
 POETRY = Ecosystem(
     name="poetry",
-    manifests=("pyproject.toml", "poetry.lock"),
+    split_flags=("--no-root",),
+    install_outputs=(".venv",),
+    manifests=("pyproject.toml", "poetry.lock", "poetry.toml"),
     install=(Invocation("poetry", ("install",)),),
     deps_only="poetry install --no-root",
     caches=(Cache("~/.cache/pypoetry", ("POETRY_CACHE_DIR",), under=(("XDG_CACHE_HOME", "pypoetry"),)),),
@@ -199,7 +211,9 @@ POETRY = Ecosystem(
 
 UV = Ecosystem(
     name="uv",
-    manifests=("pyproject.toml", "uv.lock"),
+    split_flags=("--no-install-project",),
+    install_outputs=(".venv",),
+    manifests=("pyproject.toml", "uv.lock", "uv.toml", ".python-version"),
     install=(Invocation("uv", ("sync",)), Invocation("uv", ("pip", "install"))),
     deps_only="uv sync --no-install-project",
     caches=(Cache("~/.cache/uv", ("UV_CACHE_DIR",), under=(("XDG_CACHE_HOME", "uv"),)),),
@@ -214,6 +228,7 @@ UV = Ecosystem(
 
 PIPENV = Ecosystem(
     name="pipenv",
+    install_outputs=(".venv",),
     manifests=("Pipfile", "Pipfile.lock"),
     install=(Invocation("pipenv", ("install",)), Invocation("pipenv", ("sync",))),
     caches=(Cache("~/.cache/pipenv", ("PIPENV_CACHE_DIR",)),),
@@ -269,7 +284,7 @@ CARGO = Ecosystem(
 
 BUNDLER = Ecosystem(
     name="bundler",
-    manifests=("Gemfile", "Gemfile.lock"),
+    manifests=("Gemfile", "Gemfile.lock", ".bundle/config"),
     install=(Invocation("bundle", ("install",)), Invocation("bundle", (), bare=True)),
     # Gem archives land in `$GEM_HOME/cache` (GEM_HOME=/usr/local/bundle in the ruby images);
     # without a known GEM_HOME the directory depends on the Ruby install: left alone.
@@ -282,6 +297,8 @@ BUNDLER = Ecosystem(
 
 COMPOSER = Ecosystem(
     name="composer",
+    split_flags=("--no-scripts", "--no-autoloader"),
+    install_outputs=("vendor",),
     manifests=("composer.json", "composer.lock"),
     install=(Invocation("composer", ("install",)),),
     deps_only="composer install --no-scripts --no-autoloader",
@@ -294,7 +311,8 @@ COMPOSER = Ecosystem(
 
 DOTNET = Ecosystem(
     name="dotnet",
-    manifests=("*.csproj", "*.fsproj", "*.sln", "NuGet.config", "nuget.config", "Directory.Build.props",
+    install_outputs=("**/obj",),
+    manifests=("**/*.csproj", "**/*.fsproj", "*.sln", "NuGet.config", "nuget.config", "Directory.Build.props",
                "Directory.Packages.props"),
     install=(Invocation("dotnet", ("restore",)),),
     build=(Invocation("dotnet", ("publish",)), Invocation("dotnet", ("build",))),
