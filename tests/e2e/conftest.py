@@ -39,6 +39,7 @@ def _unavailable(reason: str) -> None:
 @pytest.fixture(scope="session")
 def docker_engine() -> None:
     """Ensure the engine and every base image exist; skip (or fail under CI) if impossible."""
+    unavailable = failed = None
     try:
         start = time.monotonic()
         docker_harness.ensure_engine()
@@ -47,9 +48,14 @@ def docker_engine() -> None:
         docker_harness.ensure_base_images()
         TIMINGS.append(("base images ready", time.monotonic() - start))
     except docker_harness.EngineUnavailable as exc:
-        _unavailable(str(exc))
+        unavailable = str(exc)
     except docker_harness.SetupError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        failed = str(exc)
+    # Outside the except blocks, so pytest shows the message and not a chained traceback.
+    if unavailable:
+        _unavailable(unavailable)
+    if failed:
+        pytest.fail(failed, pytrace=False)
 
 
 @pytest.fixture
