@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from refactor.transform import Transform
 from transforms.name_stages import NameStages
+from transforms.reorder_manifests import ReorderManifests
 
 REGISTRY: tuple[type[Transform], ...] = (
+    ReorderManifests,
     NameStages,
 )
 

@@ -1,0 +1,5 @@
+FROM python:3.12
+WORKDIR /app
+COPY Pipfile Pipfile.lock ./
+RUN pipenv install --system --deploy
+COPY . .

@@ -1,0 +1,5 @@
+from setuptools import setup
+
+REQUIRES = ['click>=8', 'rich']
+
+setup(name='tool', install_requires=REQUIRES)
