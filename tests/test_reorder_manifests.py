@@ -63,7 +63,8 @@ def test_a_missing_include_is_a_problem(tmp_path: Path) -> None:
 
 
 def test_setup_py_install_requires_literal_and_through_a_name() -> None:
-    assert manifests.setup_py_install_requires("from setuptools import setup\nsetup(install_requires=['a', \"b>=1\"])\n") \
+    text = "from setuptools import setup\nsetup(install_requires=['a', \"b>=1\"])\n"
+    assert manifests.setup_py_install_requires(text) \
         == ["a", "b>=1"]
     text = "import setuptools\nDEPS = ('x',)\nsetuptools.setup(name='p', install_requires=DEPS)\n"
     assert manifests.setup_py_install_requires(text) == ["x"]
