@@ -637,6 +637,9 @@ def _installs(script: Script) -> list[Install]:
                     deps += " --no-daemon"
                 if program == "mvn" and command.has_option("-B", "--batch-mode"):
                     deps += " -B"
+                project = [a for a in command.positional()[1:] if a.endswith((".csproj", ".fsproj", ".sln"))]
+                if program == "dotnet" and project:
+                    deps += f" {project[0]}"  # restore what publish builds, not whatever sits in the dir
                 link = link_of.get(command.start, -1) if command.top_level else -1
                 return [Install(eco, Kind.PRIME, link, command, deps_command=deps,
                                 note=_PRIME_NOTES.get(eco.name, "synthesised dependency download"))]
