@@ -8,12 +8,14 @@ cache mounts are added last to the RUN lines that remain.
 from __future__ import annotations
 
 from refactor.transform import Transform
+from transforms.cache_mounts import CacheMounts
 from transforms.name_stages import NameStages
 from transforms.reorder_manifests import ReorderManifests
 
 REGISTRY: tuple[type[Transform], ...] = (
     ReorderManifests,
     NameStages,
+    CacheMounts,
 )
 
 
