@@ -13,8 +13,8 @@ import pytest
 import transforms as registry
 from refactor import docgen
 
-NUMERIC = "FROM golang:1.21\nRUN go build -o /bin/app .\nFROM scratch\nCOPY --from=0 /bin/app /app\n"
-NAMED = "FROM golang:1.21 AS builder\nRUN go build -o /bin/app .\nFROM scratch\nCOPY --from=builder /bin/app /app\n"
+NUMERIC = "FROM golang:1.21\nRUN make /bin/app\nFROM scratch\nCOPY --from=0 /bin/app /app\n"
+NAMED = "FROM golang:1.21 AS builder\nRUN make /bin/app\nFROM scratch\nCOPY --from=builder /bin/app /app\n"
 
 
 def refactor(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
