@@ -346,7 +346,7 @@ def _check_relocation(ctx: TransformContext, instr: Instruction, script: shell.S
         for written, line in state.written + state.mentioned:
             norm = home + written[1:] if written.startswith("~") else written
             if posixpath.normpath(norm) in (full, posixpath.dirname(full)):
-                raise Declined(f"line {line} writes {full}, whose settings may move {eco.name}'s cache")
+                raise Declined(f"line {line} writes {written}, where {full} may move {eco.name}'s cache")
         if full in script.text:
             raise Declined(f"the RUN writes {full}, whose settings may move {eco.name}'s cache")
     programs = {inv.program for inv in eco.cache_users + eco.install + eco.build}
@@ -487,7 +487,8 @@ def _check_targets(instr: Instruction, state: runenv.RunEnv, existing: list[dict
 
 
 def _apk_cache_linked(state: runenv.RunEnv, instr: Instruction) -> bool:
-    return any(w == "/etc/apk/cache" for w, _ in state.written) or "/etc/apk/cache" in instr.logical
+    return any(w == "/etc/apk/cache" for w, _ in state.written + state.mentioned) or (
+        "/etc/apk/cache" in instr.logical)
 
 
 def _cleanups(instr: Instruction, script: shell.Script, editable: bool, site: Site) -> None:
@@ -622,7 +623,8 @@ def _reads(instr: Instruction, mount: Mount, sites: dict[int, Site]) -> str | No
         if eco.cache_readers and any(inv.matches(command) for inv in eco.cache_readers):
             return (f"line {instr.first_line} also uses {mount.target} without a cache mount and would miss "
                     "what this RUN leaves there")
-        if any(w.value.startswith(mount.target) and _under(w.value.split("*")[0].rstrip("/") or "/", mount.target)
+        if command.program() not in ("mkdir", "chmod", "chown", "ln") and any(
+                w.value.startswith(mount.target) and _under(w.value.split("*")[0].rstrip("/") or "/", mount.target)
                for w in command.words[1:]):
             return f"line {instr.first_line} reads {mount.target}, which would be an empty cache mount"
     return None
@@ -632,7 +634,7 @@ def _copy_sources(instr: Instruction) -> list[str]:
     argv = parse_json_array(instr.args)
     words = argv if argv is not None else instr.words()
     sources = [w.strip("'\"") for w in words[:-1]]
-    return [posixpath.normpath("/" + re.split(r"[*?\[]", s)[0]) for s in sources]
+    return [posixpath.normpath("/" + re.split(r"[*?\[]", s)[0].lstrip("/")) for s in sources]
 
 
 # ---------------------------------------------------------------------------
