@@ -10,10 +10,14 @@ from __future__ import annotations
 from refactor.transform import Transform
 from transforms.cache_mounts import CacheMounts
 from transforms.name_stages import NameStages
+from transforms.parallel_targets import ParallelTargets
 from transforms.reorder_manifests import ReorderManifests
+from transforms.split_runtime import SplitRuntime
 
 REGISTRY: tuple[type[Transform], ...] = (
     ReorderManifests,
+    SplitRuntime,
+    ParallelTargets,
     NameStages,
     CacheMounts,
 )

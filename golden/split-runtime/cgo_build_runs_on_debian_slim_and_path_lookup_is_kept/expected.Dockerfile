@@ -1,0 +1,10 @@
+FROM golang:1.19 AS builder
+WORKDIR /app
+COPY . .
+RUN go build -o /usr/local/bin/hello-http .
+
+FROM debian:bookworm-slim
+WORKDIR /app
+COPY --from=builder /usr/local/bin/hello-http /usr/local/bin/hello-http
+EXPOSE 8080
+CMD ["hello-http"]

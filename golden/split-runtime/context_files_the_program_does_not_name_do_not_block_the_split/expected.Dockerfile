@@ -1,0 +1,9 @@
+FROM golang:1.21-alpine AS builder
+WORKDIR /src
+COPY . .
+RUN go build -o /bin/hello .
+
+FROM alpine:latest
+WORKDIR /src
+COPY --from=builder /bin/hello /bin/hello
+CMD ["/bin/hello"]

@@ -1,0 +1,9 @@
+FROM golang:1.21-alpine AS builder
+WORKDIR /src
+COPY . .
+RUN go build -o /bin/app .
+
+FROM alpine:latest
+WORKDIR /src
+COPY --from=builder /bin/app /bin/app
+ENTRYPOINT ["/bin/app"]

@@ -1,0 +1,7 @@
+package main
+
+import "html/template"
+
+var page = template.Must(template.ParseGlob("templates/*.html"))
+
+func main() {}

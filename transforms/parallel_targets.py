@@ -1,0 +1,355 @@
+"""parallel-targets: build each Go binary in its own stage and give each its own final target."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+
+from refactor import ecosystems, shell
+from refactor.changes import Edit, Plan, Safety
+from refactor.context import TransformContext
+from refactor.document import Document, Instruction, Item, parse_json_array
+from refactor.stages import Stage, StageGraph
+from refactor.transform import Transform
+from transforms.split_runtime import Decline, go_build_output
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9._-]*$")
+_WORD_RE = re.compile(r"\S+")
+# Final-stage instructions each per-binary image keeps, and those only the default one keeps.
+_SHARED = frozenset({"WORKDIR", "USER", "ENV"})
+_DEFAULT_ONLY = frozenset({"EXPOSE", "LABEL", "STOPSIGNAL", "CMD", "ENTRYPOINT"})
+
+
+@dataclass
+class Build:
+    instr: Instruction
+    output: str  # absolute path in the build stage
+    name: str  # the binary's name: `client` for /bin/client
+
+
+@dataclass
+class Copy:
+    instr: Instruction
+    sources: list[tuple[str, int, int]]  # (path, logical start, logical stop)
+    dest: str
+
+
+class ParallelTargets(Transform):
+    """Build several Go binaries in parallel stages, with one final target per binary.
+
+    ## What it does
+    When a build stage ends with two or more `RUN go build -o <path>` lines and the
+    final stage copies those binaries from it, the shared steps above the builds
+    become a stage `base`, each build runs in its own stage `FROM base AS
+    build-<binary>`, and each binary gets its own final stage `FROM <runtime> AS
+    <binary>` that copies only that binary.  The binary the original `ENTRYPOINT`
+    (or `CMD`) ran keeps the original final stage, in place, with all its lines: it
+    stays the last stage, so `docker build .` still builds an image running the same
+    command.  The other binaries' stages come before it and get `ENTRYPOINT
+    ["<path>"]` (or `CMD`, as the original used), plus the original's `WORKDIR`,
+    `USER` and `ENV`.
+
+    ## Why
+    BuildKit runs independent stages concurrently, so the binaries compile in
+    parallel; `docker build --target client` builds only what the client needs, and
+    each image holds one binary.
+
+    ## Example
+    ```Dockerfile
+    FROM golang:1.21-alpine
+    WORKDIR /src
+    COPY . .
+    RUN go build -o /bin/client ./cmd/client
+    RUN go build -o /bin/server ./cmd/server
+    FROM scratch
+    COPY --from=0 /bin/client /bin/server /bin/
+    ENTRYPOINT [ "/bin/server" ]
+    ```
+    becomes
+    ```Dockerfile
+    FROM golang:1.21-alpine AS base
+    WORKDIR /src
+    COPY . .
+
+    FROM base AS build-client
+    RUN go build -o /bin/client ./cmd/client
+
+    FROM base AS build-server
+    RUN go build -o /bin/server ./cmd/server
+
+    FROM scratch AS client
+    COPY --from=build-client /bin/client /bin/
+    ENTRYPOINT [ "/bin/client" ]
+
+    FROM scratch AS server
+    COPY --from=build-server /bin/server /bin/
+    ENTRYPOINT [ "/bin/server" ]
+    ```
+
+    ## Left alone when
+    - the file is not exactly a build stage and a final stage built FROM an image;
+    - either stage has a name: names are public API (`--target`, compose `target:`),
+      and the builds would move out of the named build stage, or the named final
+      image would lose binaries;
+    - the builds are not the last lines of the build stage, are not one plain
+      `go build -o <path>` each, write the same path, or a later build names an
+      earlier one's output; or the build stage declares an `ARG` (stages built FROM
+      it would not see it);
+    - the final stage does anything but `COPY --from=<build stage>` of exactly those
+      binaries and configuration (`WORKDIR`, `USER`, `ENV`, `EXPOSE`, `LABEL`,
+      `STOPSIGNAL`, `ENTRYPOINT`, `CMD`), or its `ENTRYPOINT`/`CMD` does not run one
+      of the copied binaries by absolute path;
+    - a binary's name is not a valid stage name, or is taken by a stage or image.
+
+    ## Fix safety
+    Review: the default image no longer contains the other binaries (build them with
+    `--target <binary>`); anything that ran them from the default image with
+    `--entrypoint` must switch targets.
+    """
+
+    name = "parallel-targets"
+    summary = "Build each Go binary in its own stage (in parallel) and give each its own final target."
+    safety = Safety.REVIEW
+
+    def plan(self, doc: Document, ctx: TransformContext) -> Plan:
+        graph = StageGraph.build(doc)
+        if len(graph.stages) < 2 or not any(sum(len(_go_builds(i)) for i in s.body) >= 2 for s in graph.stages):
+            return Plan()
+        try:
+            builder, final, builds, copies, runner = _analyse(graph)
+            edits, default, base = _edits(doc, graph, builder, final, builds, copies, runner)
+        except Decline as decline:
+            return Plan(skips=[self.skip(decline.reason, decline.line)])
+        others = ", ".join(f"--target {b.name}" for b in builds if b.output != default)
+        why = (f"{', '.join(b.output for b in builds)} build in parallel stages FROM {base}; the default image "
+               f"still runs {default} but no longer holds the other binaries ({others})")
+        return Plan(changes=[self.change(why, edits, builder.from_instruction.first_line)])
+
+
+def _go_builds(instr: Instruction) -> list[shell.Command]:
+    script = shell.run_script(instr)
+    found = []
+    for command in script[0].commands if script else ():
+        program, positional = ecosystems.normalise(command)
+        if program == "go" and positional[:1] == ["build"]:
+            found.append(command)
+    return found
+
+
+def _analyse(graph: StageGraph) -> tuple[Stage, Stage, list[Build], list[Copy], Instruction]:
+    if len(graph.stages) != 2:
+        raise Decline("only a build stage followed by one final stage is split",
+                      graph.stages[-1].from_instruction.first_line)
+    builder, final = graph.stages
+    line = builder.from_instruction.first_line
+    if final.base_stage is not None:
+        raise Decline("the final stage is built FROM the build stage", final.from_instruction.first_line)
+    for stage in (builder, final):
+        if stage.name_text:
+            raise Decline(f"stage `{stage.name_text}` has a name (a --target may use it); it is not split",
+                          stage.from_instruction.first_line)
+        if stage.platform:
+            raise Decline("FROM --platform: left alone", stage.from_instruction.first_line)
+    if any(i.keyword in ("ARG", "ONBUILD") for i in builder.body):
+        raise Decline("the build stage declares ARG/ONBUILD, which stages built FROM it would not repeat", line)
+
+    # The builds: a run of RUN lines at the end of the build stage, one `go build -o` each.
+    workdir: str | None = None
+    builds: list[Build] = []
+    for instr in builder.body:
+        commands = _go_builds(instr)
+        if instr.keyword == "WORKDIR":
+            value = instr.args
+            workdir = posixpath.normpath(posixpath.join(workdir or "/", value)) if (
+                value.startswith("/") or workdir) and "$" not in value else None
+        if not commands:
+            if builds:
+                raise Decline(f"{instr.keyword} after the builds: they are not the stage's last lines",
+                              instr.first_line)
+            continue
+        script = shell.run_script(instr)
+        assert script is not None
+        if len(script[0].commands) != 1 or len(script[0].chain) != 1:
+            raise Decline("a RUN with go build does more than one command", instr.first_line)
+        output = go_build_output(commands[0], instr)
+        if not output.startswith("/"):
+            if workdir is None:
+                raise Decline(f"go build -o {output}: relative to an unknown directory", instr.first_line)
+            output = posixpath.normpath(posixpath.join(workdir, output))
+        for earlier in builds:
+            if earlier.output == output:
+                raise Decline(f"two builds write {output}", instr.first_line)
+            if earlier.output in instr.logical or earlier.name in instr.logical.split():
+                raise Decline(f"this build may read {earlier.output}, built just before", instr.first_line)
+        builds.append(Build(instr, output, posixpath.basename(output)))
+    if len(builds) < 2:
+        raise Decline("fewer than two go build lines end the build stage", line)
+
+    # The final stage: copies of exactly those binaries and configuration.
+    final_workdir: str | None = None
+    copies: list[Copy] = []
+    runner: Instruction | None = None
+    entrypoint: Instruction | None = None
+    for instr in final.body:
+        keyword = instr.keyword
+        if keyword == "COPY":
+            copies.append(_copy(instr, graph, builder, final_workdir, {b.output for b in builds}))
+        elif keyword not in _SHARED | _DEFAULT_ONLY:
+            raise Decline(f"{keyword} in the final stage: left alone", instr.first_line)
+        if keyword in ("ENV", "LABEL", "USER", "WORKDIR") and "$" in instr.args:
+            raise Decline(f"{keyword} uses a variable", instr.first_line)
+        if keyword == "WORKDIR":
+            value = instr.args
+            final_workdir = posixpath.normpath(posixpath.join(final_workdir or "/", value)) if (
+                value.startswith("/") or final_workdir) else None
+        if keyword == "ENTRYPOINT":
+            entrypoint = instr
+        if keyword == "CMD" and entrypoint is None:
+            runner = instr
+    runner = entrypoint or runner
+    copied = {s for c in copies for s, _, _ in c.sources}
+    missing = [b.output for b in builds if b.output not in copied]
+    if missing:
+        raise Decline(f"the final stage does not copy {', '.join(missing)}", final.from_instruction.first_line)
+    if runner is None:
+        raise Decline("the final stage has no ENTRYPOINT or CMD", final.from_instruction.first_line)
+    names = graph.names() | graph.images() | {"base"}
+    for build in builds:
+        if not _NAME_RE.match(build.name) or build.name in names or f"build-{build.name}" in names:
+            raise Decline(f"`{build.name}` cannot name a stage here", build.instr.first_line)
+    if len({b.name for b in builds}) != len(builds):
+        raise Decline("two binaries have the same name", line)
+    return builder, final, builds, copies, runner
+
+
+def _copy(instr: Instruction, graph: StageGraph, builder: Stage, workdir: str | None,
+          outputs: set[str]) -> Copy:
+    source = instr.flag("from")
+    if source is None or source.value is None or graph.resolve(graph.expand(source.value)) is not builder:
+        raise Decline("the final stage copies something other than the built binaries", instr.first_line)
+    if instr.multiline or instr.heredocs or instr.is_json or any(q in instr.args for q in "\"'$"):
+        raise Decline("COPY is not a plain one-line copy", instr.first_line)
+    words = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(instr.logical, instr.args_start)]
+    if len(words) < 2:
+        raise Decline("COPY without a destination", instr.first_line)
+    *sources, (dest, _, _) = words
+    for path, _, _ in sources:
+        if posixpath.normpath(path) not in outputs:
+            raise Decline(f"COPY {path} is not one of the built binaries", instr.first_line)
+    if not dest.startswith("/"):
+        if workdir is None:
+            raise Decline("COPY destination relative to an unknown directory", instr.first_line)
+        dest = posixpath.join(workdir, dest)
+    if len(sources) > 1 and not dest.endswith("/"):
+        raise Decline("COPY of several files to a destination that is not a directory", instr.first_line)
+    return Copy(instr, [(posixpath.normpath(p), s, e) for p, s, e in sources], dest)
+
+
+def _destination(copy: Copy, source: str) -> str:
+    if copy.dest.endswith("/") or len(copy.sources) > 1:
+        return posixpath.join(copy.dest, posixpath.basename(source))
+    return posixpath.normpath(copy.dest)
+
+
+def _edits(doc: Document, graph: StageGraph, builder: Stage, final: Stage, builds: list[Build],
+           copies: list[Copy], runner: Instruction) -> tuple[list[Edit], str, str]:
+    argv = parse_json_array(runner.args)
+    if not argv:
+        raise Decline(f"shell-form {runner.keyword} in the final stage: left alone", runner.first_line)
+    program = posixpath.normpath(argv[0])
+    installed = {b.output: _destination(c, b.output) for b in builds for c in copies
+                 for s, _, _ in c.sources if s == b.output}
+    default = next((b for b in builds if installed[b.output] == program), None)
+    if default is None:
+        raise Decline(f"{runner.keyword} runs {argv[0]}, not a copied binary", runner.first_line)
+
+    nl = doc.newline
+    base = "base"
+    from_kw = doc.keyword("FROM", near=builder.from_instruction)
+    as_kw = "as" if final.from_instruction.keyword_text.islower() else "AS"
+    edits = [_add_name(builder.from_instruction, base)]
+    for build in builds:
+        start = _block_start(doc, build.instr)
+        lead = "" if _blank_before(doc, start) else nl
+        edits.append(Edit(start, start, f"{lead}{from_kw} {base} {as_kw} build-{build.name}{nl}"))
+
+    # One final stage per other binary, before the original final stage (which stays last).
+    spaced = runner.args.startswith("[ ")
+    stages = ""
+    for build in builds:
+        if build is default:
+            continue
+        lines = [f"{doc.keyword('FROM', near=final.from_instruction)} {final.base} {as_kw} {build.name}"]
+        for instr in final.body:
+            if instr.keyword in _SHARED:
+                lines.append(doc.text[instr.start:instr.stop].rstrip("\r\n"))
+            elif instr.keyword == "COPY":
+                copy = next(c for c in copies if c.instr is instr)
+                if any(s == build.output for s, _, _ in copy.sources):
+                    lines.append(_copy_line(instr, f"build-{build.name}", build.output, copy.dest))
+            elif instr is runner:
+                path = json.dumps(installed[build.output])
+                lines.append(f"{instr.keyword_text} " + (f"[ {path} ]" if spaced else f"[{path}]"))
+        stages += "".join(line + nl for line in lines) + nl
+    start = _block_start(doc, final.from_instruction)
+    lead = "" if _blank_before(doc, start) else nl
+    edits.append(Edit(start, start, lead + stages))
+    edits.append(_add_name(final.from_instruction, default.name))
+
+    for copy in copies:
+        keep = [s for s in copy.sources if s[0] == default.output]
+        if not keep:
+            edits.append(_delete_line(doc, copy.instr))
+            continue
+        flag = copy.instr.flag("from")
+        assert flag is not None
+        edits.append(_replace(copy.instr, flag.start, flag.stop, f"--from=build-{default.name}"))
+        for path, s, e in copy.sources:
+            if path != default.output:
+                stop = e
+                while stop < len(copy.instr.logical) and copy.instr.logical[stop] in " \t":
+                    stop += 1
+                edits.append(_replace(copy.instr, s, stop, ""))
+    return edits, default.output, base
+
+
+def _copy_line(instr: Instruction, stage: str, source: str, dest: str) -> str:
+    flags = [f"--from={stage}" if f.name == "from" else instr.logical[f.start:f.stop] for f in instr.flags]
+    return " ".join([instr.keyword_text, *flags, source, dest])
+
+
+def _replace(instr: Instruction, start: int, stop: int, text: str) -> Edit:
+    first, last = instr.span(start, stop)
+    return Edit(first, last, text)
+
+
+def _add_name(instr: Instruction, name: str) -> Edit:
+    args = instr.logical[instr.args_start:]
+    match = re.match(r"\S+", args)
+    end = instr.args_start + (match.end() if match else 0)
+    keyword = "as" if instr.keyword_text.islower() else "AS"
+    _, stop = instr.span(end - 1, end)
+    return Edit(stop, stop, f" {keyword} {name}")
+
+
+def _index(doc: Document, item: Item) -> int:
+    return next(k for k, i in enumerate(doc.items) if i is item)
+
+
+def _block_start(doc: Document, instr: Instruction) -> int:
+    k = _index(doc, instr)
+    while k > 0 and doc.items[k - 1].kind == "comment":
+        k -= 1
+    return doc.items[k].start
+
+
+def _blank_before(doc: Document, offset: int) -> bool:
+    before = next((i for i in reversed(doc.items) if i.stop <= offset), None)
+    return before is None or before.kind in ("blank", "directive")
+
+
+def _delete_line(doc: Document, instr: Instruction) -> Edit:
+    start = _block_start(doc, instr)
+    return Edit(start, instr.stop, "")

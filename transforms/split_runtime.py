@@ -1,0 +1,557 @@
+"""split-runtime: run a compiled Go program from a slim runtime stage instead of its toolchain image."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from refactor import ecosystems, shell
+from refactor.changes import Edit, Plan, Safety
+from refactor.context import TransformContext
+from refactor.document import Document, Instruction, Item, parse_json_array, split_words
+from refactor.stages import Stage, StageGraph, parse_mount
+from refactor.transform import Transform
+
+# Instructions that only configure the image: moved to the runtime stage.
+_MOVED = frozenset({"EXPOSE", "ENTRYPOINT", "CMD", "LABEL", "MAINTAINER", "STOPSIGNAL", "HEALTHCHECK", "USER"})
+# `go build` flags that take the next word as their value.
+_GO_VALUE_FLAGS = frozenset({
+    "o", "p", "asmflags", "buildmode", "compiler", "gccgoflags", "gcflags", "installsuffix", "ldflags", "mod",
+    "modfile", "overlay", "pgo", "pkgdir", "tags", "toolexec", "coverpkg", "covermode", "C",
+    "debug-actiongraph", "debug-trace", "debug-runtime-trace",
+})
+_SIMPLE_PATH_RE = re.compile(r"^[A-Za-z0-9._/+@-]+$")
+# Users every runtime base has (uid 0 and nobody 65534); any other name may not exist there.
+_KNOWN_USERS = frozenset({"root", "nobody"})
+# Files in the build context that a program does not read at run time.
+_HARMLESS_FILES = re.compile(
+    r"(^|/)(go\.(mod|sum|work|work\.sum)|[^/]*\.go|\.dockerignore|\.gitignore|\.gitattributes|Dockerfile[^/]*"
+    r"|[^/]*\.Dockerfile|README[^/]*|LICEN[CS]E[^/]*|[^/]*\.md)$|(^|/)(\.git|vendor|testdata)/"
+)
+_GO_STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
+_MAX_CONTEXT_FILES = 5000
+
+
+class Decline(Exception):
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+@dataclass
+class Artifact:
+    path: str  # absolute path the build writes
+    static: bool  # CGO_ENABLED=0: no libc needed
+    line: int
+
+
+@dataclass
+class Analysis:
+    artifacts: list[Artifact] = field(default_factory=list)
+    workdir: str | None = None
+    had_workdir: bool = False
+    moved: list[Instruction] = field(default_factory=list)  # configuration for the runtime stage
+    copied: list[Instruction] = field(default_factory=list)  # ENV the runtime keeps, also left in the builder
+    entrypoint: Instruction | None = None
+    cmd: Instruction | None = None
+    path: str = ecosystems.STANDARD_PATH
+
+
+class SplitRuntime(Transform):
+    """Split a single-stage Go build into a builder stage and a slim runtime stage.
+
+    ## What it does
+    A one-stage Dockerfile that compiles a Go program with `go build -o <path>` and runs
+    it gets a second, final stage on a small runtime base.  The runtime stage copies
+    only the built binaries (to the same paths), repeats the `WORKDIR`, and receives the
+    image configuration (`EXPOSE`, `ENTRYPOINT`, `CMD`, `USER`, `LABEL`, `HEALTHCHECK`,
+    `STOPSIGNAL`), moved there with the comments above them.  `ENV` lines that are not
+    Go build settings (`GO*`, `CGO_*`) are copied, since the build may use them too.
+    The build stage keeps every build line byte for byte and gets the name `builder`
+    (`AS` follows the casing of `FROM`).  When it builds several binaries it stays
+    unnamed and is copied from with `--from=0`, as in the Docker docs' example, so that
+    parallel-targets can still split it (it names the stage `base`); otherwise
+    name-stages names it `builder`.  A stage that already has a name keeps it, and
+    keeps all its lines, so `--target <name>` builds what it built before.
+    The runtime stage is left unnamed: it is the last stage, so `docker build .`
+    builds it.
+
+    The runtime base comes from the builder image (`refactor/ecosystems.py`,
+    `RUNTIME_BASES`): `golang:*alpine*` runs on `alpine` (the same Alpine version
+    when the tag names one, else `latest`); other `golang` images run on
+    `gcr.io/distroless/static-debian12` when every binary is built with
+    `CGO_ENABLED=0` (from `ENV` or on the command), else on `debian:bookworm-slim`,
+    whose glibc is at least as new as the builder's.
+
+    ## Why
+    The toolchain image (hundreds of MB: compiler, module cache, sources) ships only
+    to run one binary; the runtime image holds the binary and a small base, which is
+    faster to pull and has far fewer packages to patch.
+
+    ## Example
+    ```Dockerfile
+    FROM golang:1.21-alpine
+    WORKDIR /src
+    COPY . .
+    RUN go build -o /bin/server ./cmd/server
+    EXPOSE 8080
+    ENTRYPOINT ["/bin/server"]
+    ```
+    becomes
+    ```Dockerfile
+    FROM golang:1.21-alpine AS builder
+    WORKDIR /src
+    COPY . .
+    RUN go build -o /bin/server ./cmd/server
+
+    FROM alpine:latest
+    WORKDIR /src
+    COPY --from=builder /bin/server /bin/server
+    EXPOSE 8080
+    ENTRYPOINT ["/bin/server"]
+    ```
+
+    ## Left alone when
+    - the file has more than one stage already, or the stage has `ONBUILD`, `SHELL`,
+      `VOLUME`, `ADD`, a `--platform` on `FROM`, or a base image with variables left;
+    - a `RUN` runs anything but the `go` tool (`apk add`, `adduser`, `cp`, scripts):
+      it may install or create what the program needs at run time;
+    - a build is not `go build -o <path>` with a literal path (`go install`, `-C`,
+      an output directory, a path inside a `--mount`), or a relative path with no
+      `WORKDIR` (the base image's working directory would have to be guessed);
+    - a `COPY` copies more than Go sources and module files, or copies `--from`
+      elsewhere; or a file in the build context that is not Go source is named in a
+      Go string literal (`templates`, `config.yaml`, `static`): the program may read
+      it at run time, and the runtime stage would not have it;
+    - `ENTRYPOINT`/`CMD` does not run a binary built here (a script, `go run`, an
+      interpreter), runs it through `PATH` from a directory the runtime's `PATH`
+      lacks, or is shell form on a runtime without a shell (distroless);
+    - `USER` comes before the build, or names a user other than `root`, `nobody` or
+      a numeric id (the runtime base may not have it);
+    - `HEALTHCHECK` runs a command that is not a binary built here;
+    - a configuration line or a copied `ENV` uses a variable (`$VERSION`): its value
+      came from the builder;
+    - no runtime base is known for the builder image (`golang:1.25` with cgo: its
+      glibc is newer than bookworm's).
+    Without a build context (stdin), the source files cannot be checked for data
+    files the program reads; the change is still proposed, for review.
+
+    ## Fix safety
+    Review: the final image changes base, so its `Env` changes (no `GOPATH`, the Go
+    toolchain's `PATH` entries go) and it no longer contains the sources, the
+    compiler or anything else the program did not need; `docker exec` into it finds
+    a smaller (or no) shell.  Entrypoint, command, user, working directory, exposed
+    ports and labels stay as they were.
+    """
+
+    name = "split-runtime"
+    summary = "Split a single-stage Go build into a builder and a slim runtime stage holding only the binary."
+    safety = Safety.REVIEW
+
+    def plan(self, doc: Document, ctx: TransformContext) -> Plan:
+        graph = StageGraph.build(doc)
+        if not graph.stages:
+            return Plan()
+        final = graph.stages[-1]
+        if not _go_builds(final):
+            return Plan()
+        if len(graph.stages) > 1:
+            return Plan(skips=[self.skip("the file has several stages already", final.from_instruction.first_line)])
+        try:
+            found = _analyse(doc, graph, final, ctx)
+            runtime, runtime_shell = _runtime(graph, final, found)
+            _check_command(found, runtime_shell, runtime)
+        except Decline as decline:
+            return Plan(skips=[self.skip(decline.reason, decline.line)])
+        edits, reference = _edits(doc, graph, final, found, runtime)
+        paths = ", ".join(a.path for a in found.artifacts)
+        builder = graph.expand(final.base)
+        why = (f"the final image keeps only {paths} on {runtime}, leaving the {builder} toolchain in "
+               f"the build stage (--from={reference}); its Env now comes from {runtime}")
+        return Plan(changes=[self.change(why, edits, final.from_instruction.first_line)])
+
+
+# ---------------------------------------------------------------------------
+# What the stage builds and what it needs at run time.
+
+
+def _go_builds(stage: Stage) -> list[tuple[Instruction, shell.Command]]:
+    found = []
+    for instr in stage.body:
+        script = shell.run_script(instr)
+        for command in script[0].commands if script else ():
+            program, positional = ecosystems.normalise(command)
+            if program == "go" and positional[:1] in (["build"], ["install"]):
+                found.append((instr, command))
+    return found
+
+
+def _analyse(doc: Document, graph: StageGraph, stage: Stage, ctx: TransformContext) -> Analysis:
+    found = Analysis()
+    for instr in doc.instructions:
+        if instr.keyword == "ONBUILD":
+            raise Decline("ONBUILD runs in images built FROM this one; a new final stage would change that",
+                          instr.first_line)
+    last_build = max(i.first_line for i, _ in _go_builds(stage))
+    env: dict[str, str] = {}
+    for instr in stage.body:
+        keyword = instr.keyword
+        if keyword in ("SHELL", "VOLUME", "ADD"):
+            raise Decline(f"{keyword} is not carried into a runtime stage safely; left alone", instr.first_line)
+        if keyword == "WORKDIR":
+            found.workdir = _workdir(instr, found.workdir)
+            found.had_workdir = True
+        elif keyword == "ENV":
+            pairs = _env_pairs(instr)
+            env.update(pairs)
+            if any(not (k.startswith("GO") or k.startswith("CGO_")) for k in pairs):
+                _no_variables(instr)
+                found.copied.append(instr)
+                if "PATH" in pairs:
+                    found.path = pairs["PATH"]
+        elif keyword == "RUN":
+            _check_run(instr, found, env)
+        elif keyword == "COPY":
+            _check_copy(instr, ctx)
+        elif keyword == "USER":
+            if instr.first_line < last_build:
+                raise Decline("USER is set before the build; the runtime stage would have to repeat it "
+                              "and the build's files belong to that user", instr.first_line)
+            _check_user(instr)
+        if keyword in _MOVED:
+            _no_variables(instr)
+            found.moved.append(instr)
+            if keyword == "ENTRYPOINT":
+                found.entrypoint = instr
+            elif keyword == "CMD":
+                found.cmd = instr
+    if graph.stages[0].platform:
+        raise Decline("FROM --platform: the runtime stage's platform would differ", stage.from_instruction.first_line)
+    _check_data_files(ctx, stage)
+    return found
+
+
+def _workdir(instr: Instruction, current: str | None) -> str:
+    value = instr.args
+    if "$" in value or instr.is_json or len(split_words(value)) != 1 or not _SIMPLE_PATH_RE.match(value):
+        raise Decline("WORKDIR is not a plain path", instr.first_line)
+    if not value.startswith("/"):
+        if current is None:
+            raise Decline("a relative WORKDIR depends on the base image's working directory", instr.first_line)
+        value = posixpath.join(current, value)
+    return posixpath.normpath(value)
+
+
+def _env_pairs(instr: Instruction) -> dict[str, str]:
+    words = split_words(instr.args)
+    if words and "=" not in words[0]:  # legacy `ENV key value`
+        return {words[0]: instr.args[len(words[0]):].strip()}
+    pairs = {}
+    for word in words:
+        key, _, value = word.partition("=")
+        pairs[key] = value.strip("\"'")
+    return pairs
+
+
+def _no_variables(instr: Instruction) -> None:
+    if "$" in instr.logical[instr.args_start:]:
+        raise Decline(f"{instr.keyword} uses a variable whose value comes from the build stage", instr.first_line)
+
+
+def _check_run(instr: Instruction, found: Analysis, env: dict[str, str]) -> None:
+    script = shell.run_script(instr)
+    if script is None:
+        raise Decline("exec-form RUN: what it does is not known", instr.first_line)
+    parsed, _editable = script
+    if parsed.has_error or not parsed.commands:
+        raise Decline("RUN could not be parsed", instr.first_line)
+    for command in parsed.commands:
+        program, positional = ecosystems.normalise(command)
+        if program != "go":
+            raise Decline(f"RUN {command.name} may install or create what the program needs at run time",
+                          instr.first_line)
+        if positional[:1] == ["install"]:
+            raise Decline("go install writes to GOBIN/GOPATH; only go build -o <path> artifacts are copied",
+                          instr.first_line)
+        if positional[:1] != ["build"]:
+            continue
+        output = go_build_output(command, instr)
+        if not output.startswith("/"):
+            if found.workdir is None:
+                raise Decline(f"go build -o {output}: relative to the base image's working directory",
+                              instr.first_line)
+            output = posixpath.normpath(posixpath.join(found.workdir, output))
+        for mount in instr.flag_values("mount"):
+            target = parse_mount(mount).get("target") or parse_mount(mount).get("dst") or ""
+            target = posixpath.normpath(posixpath.join(found.workdir or "/", target)) if target else ""
+            if target and (output == target or output.startswith(target.rstrip("/") + "/")):
+                raise Decline(f"go build writes {output} into a --mount, not into the image", instr.first_line)
+        assigned = dict(command.assignments)
+        static = assigned.get("CGO_ENABLED", env.get("CGO_ENABLED")) == "0"
+        found.artifacts = [a for a in found.artifacts if a.path != output]
+        found.artifacts.append(Artifact(output, static, instr.first_line))
+
+
+def go_build_output(command: shell.Command, instr: Instruction) -> str:
+    """The literal `-o` path of a `go build`, declining everything less certain."""
+    if len(command.words) < 2 or command.words[1].value != "build":
+        raise Decline("go flags before `build`", instr.first_line)
+    words = command.words[2:]  # after "go build"
+    output: str | None = None
+    packages: list[str] = []
+    i = 0
+    while i < len(words):
+        arg, literal = words[i].value, words[i].literal
+        if arg.startswith("-") and arg != "-":
+            name, eq, value = arg.lstrip("-").partition("=")
+            value_literal = literal
+            if name in _GO_VALUE_FLAGS and not eq:
+                i += 1
+                value = words[i].value if i < len(words) else ""
+                value_literal = words[i].literal if i < len(words) else True
+            if name == "C":
+                raise Decline("go build -C changes directory", instr.first_line)
+            if name == "o":
+                if not value_literal:
+                    raise Decline("go build -o uses a variable", instr.first_line)
+                output = value
+        elif not literal:  # `$FLAGS` may expand to anything, `-o` included
+            raise Decline("go build arguments use variables or globs", instr.first_line)
+        else:
+            packages.append(arg)
+        i += 1
+    if output is None:
+        raise Decline("go build without -o: the output path is not stated", instr.first_line)
+    if not _SIMPLE_PATH_RE.match(output) or output.endswith("/") or len(packages) > 1:
+        raise Decline(f"go build -o {output}: an output directory, not one binary", instr.first_line)
+    return output
+
+
+def _check_copy(instr: Instruction, ctx: TransformContext) -> None:
+    if instr.flag("from") is not None:
+        raise Decline("COPY --from: files from another image may be needed at run time", instr.first_line)
+    if instr.heredocs:
+        raise Decline("COPY of a heredoc writes a file the program may read", instr.first_line)
+    words = parse_json_array(instr.args)
+    words = words if words is not None else split_words(instr.args)
+    for source in words[:-1]:
+        if not _go_source(source, ctx):
+            raise Decline(f"COPY {source} copies files the program may read at run time", instr.first_line)
+
+
+def _go_source(source: str, ctx: TransformContext) -> bool:
+    clean = posixpath.normpath(source.strip("\"'"))
+    if clean == "." or clean in ecosystems.ecosystem("go").manifests or clean.endswith(".go"):
+        return True
+    if ctx.build.root is None or "$" in clean or clean.startswith(".."):
+        return False
+    files = ctx.build.glob(clean.lstrip("/") + "/**/*")
+    return bool(files) and all(f.endswith(".go") or posixpath.basename(f) in ("go.mod", "go.sum") for f in files)
+
+
+def _check_user(instr: Instruction) -> None:
+    user = instr.args.split(":", 1)[0]
+    if not (user.isdigit() or user in _KNOWN_USERS):
+        raise Decline(f"USER {instr.args}: the runtime base may not have this user", instr.first_line)
+
+
+def _check_data_files(ctx: TransformContext, stage: Stage) -> None:
+    """Decline when a non-Go file in the context is named in a Go string literal."""
+    build = ctx.build
+    if build.root is None:
+        return
+    files = build.glob("**/*")
+    if len(files) > _MAX_CONTEXT_FILES:
+        raise Decline("the build context is too large to check for data files", stage.from_instruction.first_line)
+    data = [f for f in files if not _HARMLESS_FILES.search(f)]
+    if not data:
+        return
+    literals = set()
+    for source in (f for f in files if f.endswith(".go")):
+        for match in _GO_STRING_RE.finditer(build.read_text(source) or ""):
+            literals.add(match.group(0)[1:-1])
+    for path in data:
+        names = {path, posixpath.basename(path), path.split("/", 1)[0]}
+        for literal in literals:
+            if any(name and name in literal for name in names):
+                raise Decline(f"the program may read {path} at run time (named in a Go string)",
+                              stage.from_instruction.first_line)
+
+
+# ---------------------------------------------------------------------------
+# Runtime base and the command it runs.
+
+
+def _runtime(graph: StageGraph, stage: Stage, found: Analysis) -> tuple[str, bool]:
+    builder = graph.expand(stage.base)
+    line = stage.from_instruction.first_line
+    if "$" in builder:
+        raise Decline(f"FROM {stage.base}: the base image depends on a build argument", line)
+    static = all(a.static for a in found.artifacts)
+    entry = ecosystems.runtime_base(builder, static)
+    if entry is None:
+        raise Decline(f"no runtime base is known for {builder}" + ("" if static else " with cgo on"), line)
+    return ecosystems.runtime_image(entry, builder), entry.shell
+
+
+def _check_command(found: Analysis, runtime_shell: bool, runtime: str) -> None:
+    entrypoint, cmd = found.entrypoint, found.cmd
+    instr = entrypoint or cmd
+    if instr is None:
+        raise Decline("no ENTRYPOINT or CMD runs the built binary", 1)
+    argv = parse_json_array(instr.args)
+    if argv is None:
+        if not runtime_shell:
+            raise Decline(f"shell-form {instr.keyword} needs /bin/sh, which {runtime} does not have",
+                          instr.first_line)
+        argv = _shell_argv(instr)
+    if not argv:
+        raise Decline(f"{instr.keyword} is empty", instr.first_line)
+    _resolve(argv[0], found, instr)
+    for check in (i for i in found.moved if i.keyword == "HEALTHCHECK"):
+        words = split_words(check.args)
+        if words and words[0].upper() == "NONE":
+            continue
+        probe = parse_json_array(check.logical[check.args_start:].strip()[len(words[0]):]) if words else None
+        if words and words[0].upper() == "CMD" and probe:
+            _resolve(probe[0], found, check)
+            continue
+        raise Decline("HEALTHCHECK runs a command the runtime base may not have", check.first_line)
+
+
+def _shell_argv(instr: Instruction) -> list[str]:
+    script = shell.parse(instr.args)
+    command = script.commands[0] if len(script.commands) == 1 else None
+    if script.has_error or command is None or command.assignments or len(script.chain) != 1:
+        raise Decline(f"shell-form {instr.keyword} is not a single simple command", instr.first_line)
+    if any(not w.literal for w in command.words):
+        raise Decline(f"shell-form {instr.keyword} uses variables", instr.first_line)
+    return command.argv
+
+
+def _resolve(program: str, found: Analysis, instr: Instruction) -> str:
+    """The artifact `program` runs, or Decline."""
+    paths = {a.path for a in found.artifacts}
+    if "/" in program:
+        if not program.startswith("/"):
+            if found.workdir is None:
+                raise Decline(f"{program} is relative to the base image's working directory", instr.first_line)
+            program = posixpath.join(found.workdir, program)
+        program = posixpath.normpath(program)
+        if program in paths:
+            return program
+    elif program not in ("go", "gofmt"):  # the toolchain's PATH entries come first in the builder
+        for directory in found.path.split(":"):
+            candidate = posixpath.join(directory, program)
+            if candidate in paths:
+                return candidate
+    raise Decline(f"{instr.keyword} runs {program}, not a binary built here", instr.first_line)
+
+
+# ---------------------------------------------------------------------------
+# The edits: name the builder, move configuration, append the runtime stage.
+
+
+def _edits(doc: Document, graph: StageGraph, stage: Stage, found: Analysis, runtime: str) -> tuple[list[Edit], str]:
+    edits: list[Edit] = []
+    from_instr = stage.from_instruction
+    if stage.name_text:
+        reference = stage.name_text
+    elif len(found.artifacts) == 1:
+        reference = _builder_name(graph)
+        edits.append(_add_name(from_instr, reference))
+    else:
+        reference = "0"
+    keep_all = stage.name_text is not None  # `--target <name>` must keep building the same image
+    moved = [] if keep_all else found.moved
+    moved_set = {id(i) for i in moved}
+
+    nl = doc.newline
+    lines = [f"{doc.keyword('FROM', near=from_instr)} {runtime}"]
+    if found.had_workdir and found.workdir:
+        lines.append(f"{doc.keyword('WORKDIR', near=from_instr)} {found.workdir}")
+    copy_kw = doc.keyword("COPY", near=from_instr)
+    lines += [f"{copy_kw} --from={reference} {a.path} {a.path}" for a in found.artifacts]
+    body = "".join(line + nl for line in lines)
+    config = [i for i in stage.body if id(i) in moved_set or i in found.copied or (keep_all and i in found.moved)]
+    for instr in config:
+        start = _block_start(doc, instr) if id(instr) in moved_set else instr.start
+        text = doc.text[start:instr.stop]
+        body += text if text.endswith("\n") else text + nl
+
+    items = doc.items
+    last_kept = max(k for k, item in enumerate(items)
+                    if isinstance(item, Instruction) and id(item) not in moved_set)
+    cut = items[last_kept].stop
+    tail = items[last_kept + 1:]
+    # Everything after the last line that stays is moved (or blank): replace that tail at once.
+    tail_moves = bool(tail) and all(
+        item.kind == "blank" or id(item) in moved_set or (item.kind == "comment" and _attached(doc, item, moved_set))
+        for item in tail
+    )
+    for instr in moved:
+        if not (tail_moves and instr.start >= cut):
+            edits.append(_delete_block(doc, instr))
+    end = len(doc.text)
+    if not doc.ends_with_newline:
+        body = body.removesuffix(nl)
+    if tail_moves:
+        edits.append(Edit(cut, end, nl + body))
+    else:
+        prefix = "" if doc.ends_with_newline else nl
+        separator = "" if re.search(r"\n[ \t]*\r?\n$", doc.text) else nl
+        edits.append(Edit(end, end, prefix + separator + body))
+    return edits, reference
+
+
+def _builder_name(graph: StageGraph) -> str:
+    taken = graph.names() | graph.images()
+    return next(n for n in ("builder", "build", "go-builder", "builder-stage") if n not in taken)
+
+
+def _add_name(instr: Instruction, name: str) -> Edit:
+    args = instr.logical[instr.args_start:]
+    match = re.match(r"\S+", args)
+    end = instr.args_start + (match.end() if match else 0)
+    keyword = "as" if instr.keyword_text.islower() else "AS"
+    _, stop = instr.span(end - 1, end)
+    return Edit(stop, stop, f" {keyword} {name}")
+
+
+def _comments_above(doc: Document, instr: Instruction) -> list[Item]:
+    index = next(k for k, item in enumerate(doc.items) if item is instr)
+    block: list[Item] = []
+    k = index - 1
+    while k >= 0 and doc.items[k].kind == "comment":
+        block.insert(0, doc.items[k])
+        k -= 1
+    return block
+
+
+def _block_start(doc: Document, instr: Instruction) -> int:
+    block = _comments_above(doc, instr)
+    return block[0].start if block else instr.start
+
+
+def _attached(doc: Document, comment: Item, moved: set[int]) -> bool:
+    """A comment directly above a moved instruction (only comments between them)."""
+    index = next(k for k, item in enumerate(doc.items) if item is comment)
+    for item in doc.items[index + 1:]:
+        if item.kind == "comment":
+            continue
+        return id(item) in moved
+    return False
+
+
+def _delete_block(doc: Document, instr: Instruction) -> Edit:
+    start = _block_start(doc, instr)
+    stop = instr.stop
+    items = doc.items
+    before = next((i for i in reversed(items) if i.stop <= start), None)
+    after = next((i for i in items if i.start >= stop), None)
+    if before is not None and before.kind == "blank" and after is not None and after.kind == "blank":
+        stop = after.stop
+    return Edit(start, stop, "")
+
