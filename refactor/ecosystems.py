@@ -430,6 +430,9 @@ BASE_IMAGES: tuple[BaseImage, ...] = (
               users=(_NONROOT, _NOBODY)),
     BaseImage(("gcr.io/distroless/*",), users=(_NONROOT, _NOBODY)),
     BaseImage(("cgr.dev/chainguard/*",), user="nonroot", users=(_NONROOT,)),
+    # Official images documented to run as root with none of the variables above set.
+    BaseImage(("python:*", "debian:*", "ubuntu:*", "alpine:*", "busybox:*", "maven:*", "eclipse-temurin:*",
+               "php:*", "amazoncorretto:*", "buildpack-deps:*", "fedora:*", "rockylinux:*")),
     # Bitnami images run as uid 1001 with no passwd entry (HOME=/): left alone.
     BaseImage(("bitnami/*", "docker.io/bitnami/*"), user="1001"),
 )
