@@ -27,7 +27,10 @@ class Invocation:
     bare: bool = False
 
     def matches(self, command: Command) -> bool:
-        program, positional = normalise(command)
+        return self.matches_normalised(*normalise(command))
+
+    def matches_normalised(self, program: str, positional: list[str]) -> bool:
+        """`matches` for a command already passed through `normalise` (once, not per invocation)."""
         if program != self.program or positional[: len(self.subcommand)] != list(self.subcommand):
             return False
         return not (self.bare and len(positional) > len(self.subcommand))
@@ -85,7 +88,8 @@ class Ecosystem:
 
     def uses_cache(self, command: Command) -> bool:
         users = self.cache_users or (self.install + self.build)
-        return any(inv.matches(command) for inv in users)
+        key = normalise(command)
+        return any(inv.matches_normalised(*key) for inv in users)
 
 
 # Aliases that run the same tool: `python3 -m pip` is pip, `./gradlew` is gradle.
@@ -101,7 +105,20 @@ _PROGRAM_ALIASES = {
 
 
 def normalise(command: Command) -> tuple[str, list[str]]:
-    """(program, positional words) with aliases and `python -m tool` folded in."""
+    """(program, positional words) with aliases and `python -m tool` folded in.
+
+    Remembered on the (immutable) command: every Invocation of every ecosystem asks,
+    which made a 100,000-line Dockerfile take tens of seconds.
+    """
+    memo: tuple[str, tuple[str, ...]] | None = command.__dict__.get("_normalised")
+    if memo is None:
+        program, positional = _normalise(command)
+        memo = (program, tuple(positional))
+        command.__dict__["_normalised"] = memo  # frozen dataclass: bypass __setattr__, like cached_property
+    return memo[0], list(memo[1])
+
+
+def _normalise(command: Command) -> tuple[str, list[str]]:
     program = command.program()
     program = _PROGRAM_ALIASES.get(program, program)
     positional = command.positional()
@@ -374,13 +391,15 @@ def ecosystem(name: str) -> Ecosystem:
 
 def installs(command: Command) -> list[Ecosystem]:
     """Ecosystems whose dependency-install command this is."""
-    return [e for e in ECOSYSTEMS if any(inv.matches(command) for inv in e.install)]
+    key = normalise(command)
+    return [e for e in ECOSYSTEMS if any(inv.matches_normalised(*key) for inv in e.install)]
 
 
 def builds(command: Command) -> bool:
     """True for a compile/bundle command of any ecosystem."""
-    return any(inv.matches(command) for e in ECOSYSTEMS for inv in e.build) or any(
-        inv.matches(command) for inv in OTHER_BUILD_TOOLS
+    key = normalise(command)
+    return any(inv.matches_normalised(*key) for e in ECOSYSTEMS for inv in e.build) or any(
+        inv.matches_normalised(*key) for inv in OTHER_BUILD_TOOLS
     )
 
 

@@ -8,7 +8,7 @@ for a shell-form RUN is the instruction's logical line (see `Instruction.span`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import tree_sitter_bash
@@ -112,7 +112,7 @@ def parse(text: str) -> Script:
     tree = _PARSER.parse(data)
     commands: list[Command] = []
     _collect(tree.root_node, to_char, commands, top_level=True)
-    chain = tuple(_chain(tree.root_node, to_char))
+    chain = tuple(_chain(tree.root_node, to_char, {(c.start, c.stop): c for c in commands}))
     return Script(text, tuple(commands), chain, tree.root_node.has_error)
 
 
@@ -152,13 +152,16 @@ def _char(to_char: list[int] | None, byte: int) -> int:
     return byte if to_char is None else to_char[byte]
 
 
-def _collect(node: Node, to_char: list[int] | None, out: list[Command], top_level: bool) -> None:
-    if node.type == "command":
-        out.append(_command(node, to_char, top_level))
-        return
-    nested = top_level and node.type in _SEQUENCE_TYPES and not _has_or(node)
-    for child in node.children:
-        _collect(child, to_char, out, nested)
+def _collect(root: Node, to_char: list[int] | None, out: list[Command], top_level: bool) -> None:
+    """Commands in source order; iterative, since `a && b && ...` nests one level per operator."""
+    stack = [(root, top_level)]
+    while stack:
+        node, top = stack.pop()
+        if node.type == "command":
+            out.append(_command(node, to_char, top))
+            continue
+        nested = top and node.type in _SEQUENCE_TYPES and not _has_or(node)
+        stack.extend((child, nested) for child in reversed(node.children))
 
 
 def _has_or(node: Node) -> bool:
@@ -196,7 +199,8 @@ def _is_literal(node: Node) -> bool:
     if node.type in ("simple_expansion", "expansion", "command_substitution", "arithmetic_expansion"):
         return False
     if node.type == "word":
-        return not any(ch in _text(node) for ch in "*?[`$")
+        text = _text(node)
+        return not any(ch in text for ch in "*?[`$")
     return all(_is_literal(c) for c in node.children if c.type not in ('"', "'"))
 
 
@@ -211,27 +215,27 @@ def _unquote_word(node: Node) -> str:
     return text.replace("\\", "") if "\\" in text else text
 
 
-def _chain(root: Node, to_char: list[int] | None) -> list[ChainLink]:
+def _chain(root: Node, to_char: list[int] | None, known: dict[tuple[int, int], Command]) -> list[ChainLink]:
     """Flatten the top level into elements and the operators between them."""
     links: list[ChainLink] = []
-
-    def walk(node: Node, operator: str | None) -> str | None:
-        pending = operator
-        for child in node.children:
-            if child.type in _OPERATORS:
-                pending = child.type
-            elif child.type == "list":
-                pending = walk(child, pending)
-            elif child.type == "comment":
-                continue
-            else:
-                command = _command(child, to_char, True) if child.type == "command" else None
-                start, stop = _char(to_char, child.start_byte), _char(to_char, child.end_byte)
-                links.append(ChainLink(pending if links else None, start, stop, command))
-                pending = ";"
-        return pending
-
-    walk(root, None)
+    pending: str | None = None
+    stack = [iter(root.children)]  # iterative: a long `&&` chain nests one `list` per operator
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.type in _OPERATORS:
+            pending = child.type
+        elif child.type == "list":
+            stack.append(iter(child.children))
+        elif child.type != "comment":
+            start, stop = _char(to_char, child.start_byte), _char(to_char, child.end_byte)
+            command = None
+            if child.type == "command":  # reuse the one `_collect` built: a huge RUN is one command
+                command = known.get((start, stop)) or _command(child, to_char, True)
+                command = command if command.top_level else replace(command, top_level=True)
+            links.append(ChainLink(pending if links else None, start, stop, command))
+            pending = ";"
     return links
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from refactor.document import Document, Instruction, split_words
 
+_FROM_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
@@ -144,7 +145,9 @@ class StageGraph:
 
 
 def _stage_from(instr: Instruction, index: int) -> Stage:
-    words = instr.words()
+    # BuildKit splits FROM's arguments on whitespace only (parseStringsWhitespaceDelimited):
+    # quotes are not special, so `FROM scratch["` is the image `scratch["`, and an `AS x` after it counts.
+    words = [w for w in _FROM_WHITESPACE.split(instr.args) if w]
     base = words[0] if words else ""
     name_text = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
     return Stage(
