@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from refactor.changes import Change, Skip
 from refactor.context import BuildContext, TransformContext
-from refactor.document import ParseError
-from refactor.files import FileError, digest, read_source, write_atomic
+from refactor.document import Document, ParseError
+from refactor.files import FileError, check_text, digest, read_source, write_atomic
 from refactor.pipeline import Outcome, PipelineError, run
 from refactor.transform import Transform
 
@@ -46,19 +50,34 @@ class Settings:
     options: dict[str, Any] = field(default_factory=dict)
     safe_only: bool = False
     write: bool = False
+    follow_symlinks: bool = False  # follow symlinks found in a directory walk that lead out of it
 
 
 def process_source(data: bytes, display: str, path: Path, settings: Settings, context_dir: Path | None) -> FileResult:
     """Run the pipeline over bytes already read; errors become part of the result."""
     result = FileResult(path, display)
-    ctx = TransformContext(BuildContext.at(context_dir), dockerfile=path, options=dict(settings.options))
     try:
+        check_text(data)
+        Document.parse(data).check_buildable()
+        ctx = TransformContext(BuildContext.at(context_dir), dockerfile=path, options=dict(settings.options))
         outcome = run(data, settings.transforms, ctx, safe_only=settings.safe_only)
+    except FileError as error:
+        result.error, result.error_line = error.message, error.line
+        return result
     except ParseError as error:
         result.error, result.error_line = error.message, error.line
         return result
     except PipelineError as error:
         result.error = f"internal: {error}"
+        return result
+    except OSError as error:  # the build context (.dockerignore, manifests) could not be read
+        result.error = f"cannot read the build context: {error.strerror or error}"
+        return result
+    except (RecursionError, MemoryError) as error:
+        result.error = f"too deeply nested or too large to analyse ({type(error).__name__}); left unchanged"
+        return result
+    except Exception as error:  # a transform's bug must not end the batch or touch the file
+        result.error = f"internal error ({type(error).__name__}: {_first_line(error)}); left unchanged, please report"
         return result
     result.outcome = outcome
     result.original, result.output = outcome.original, outcome.output
@@ -66,17 +85,25 @@ def process_source(data: bytes, display: str, path: Path, settings: Settings, co
     return result
 
 
-def process_file(path: Path, display: str, settings: Settings) -> FileResult:
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else "no message"
+
+
+def process_file(path: Path, display: str, settings: Settings, root: Path | None = None) -> FileResult:
+    """Read, run, and (with `settings.write`) replace one file; `root`: the directory it was found in."""
     try:
-        data = read_source(path)
+        data = read_source(path, root, settings.follow_symlinks)
     except FileError as error:
         return FileResult(path, display, error=error.message, error_line=error.line)
     context_dir = settings.context_dir or path.parent
     result = process_source(data, display, path, settings, context_dir)
     if settings.write and result.changed and result.outcome is not None:
+        rendered = result.outcome.rendered()
         try:
-            write_atomic(path, result.outcome.rendered(), digest(data))
-            result.written = True
+            with _signals_held():  # the replace and `written` happen together, or not at all
+                write_atomic(path, rendered, digest(data))
+                result.written = True
         except FileError as error:
             result.error = error.message
         except OSError as error:
@@ -84,19 +111,83 @@ def process_file(path: Path, display: str, settings: Settings) -> FileResult:
     return result
 
 
+@dataclass
+class Batch:
+    """What `process_many` did: results in order, and why it stopped early (if it did)."""
+
+    results: list[FileResult] = field(default_factory=list)
+    stopped_by: str | None = None  # "SIGINT" / "SIGTERM"
+    not_reached: int = 0
+
+
 def process_many(
-    paths: Iterable[tuple[Path, str]],
+    paths: Iterable[tuple[Path, str] | tuple[Path, str, Path | None]],
     settings: Settings,
     on_result: Callable[[FileResult], None] | None = None,
-) -> list[FileResult]:
-    """Each file in turn; a KeyboardInterrupt stops between files with what is done so far."""
-    results: list[FileResult] = []
+) -> Batch:
+    """Each file in turn (path, display[, root]).  SIGINT/SIGTERM stop between files.
+
+    A signal lets the current file finish (a write in progress completes); a second
+    one interrupts the current file at once (its temp file is removed, the file on
+    disk stays as it was).  Either way the files not reached are counted.
+    """
+    batch = Batch()
+    items = list(paths)
+    with graceful_stop() as stop:
+        try:
+            for index, item in enumerate(items):
+                if stop.requested:
+                    batch.stopped_by, batch.not_reached = stop.requested, len(items) - index
+                    break
+                path, display = item[0], item[1]
+                root = item[2] if len(item) > 2 else None
+                result = process_file(path, display, settings, root)
+                batch.results.append(result)
+                if on_result:
+                    on_result(result)
+            else:
+                batch.stopped_by = stop.requested  # a signal during the last file
+        except KeyboardInterrupt:
+            batch.stopped_by = stop.requested or "SIGINT"
+            batch.not_reached = len(items) - len(batch.results)
+    return batch
+
+
+@dataclass
+class StopRequest:
+    requested: str | None = None
+
+
+@contextmanager
+def graceful_stop() -> Iterator[StopRequest]:
+    """While active, the first SIGINT/SIGTERM only sets `requested`; a second raises KeyboardInterrupt."""
+    stop = StopRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.requested = signal.Signals(signum).name
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        for path, display in paths:
-            result = process_file(path, display, settings)
-            results.append(result)
-            if on_result:
-                on_result(result)
-    except KeyboardInterrupt:
-        pass
-    return results
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Block SIGINT/SIGTERM (delivered on exit) so a rename and its bookkeeping are not split."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.text import Text
 
 import transforms as registry
-from refactor.batch import FileResult, Settings, process_file, process_source
-from refactor.files import discover
+from refactor.batch import FileResult, Settings, process_many, process_source
+from refactor.files import discover_with_roots
 from refactor.patch import PatchError, apply_patch
 from refactor.report import EXIT_ERROR, Report, as_json, as_markdown, file_diff, skip_lines
 
@@ -91,6 +91,8 @@ def rewrite(
     option: Annotated[list[str] | None, typer.Option("--option", help="Transform option KEY=VALUE.")] = None,
     stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name shown for -.")] = "Dockerfile",
     color: Annotated[Color, typer.Option("--color", help="Colour the diff: auto, always, never.")] = Color.auto,
+    follow_symlinks: Annotated[bool, typer.Option(
+        "--follow-symlinks", help="Follow symlinks found in directories that lead outside them.")] = False,
 ) -> None:
     """Rewrite Dockerfiles into cache-friendly multi-stage builds; show every change as a diff.
 
@@ -105,7 +107,7 @@ def rewrite(
         raise typer.Exit(EXIT_ERROR) from None
     settings = Settings(
         transforms=chosen, context_dir=context, options=_parse_options(option), safe_only=safe_only,
-        write=not (dry_run or check),
+        write=not (dry_run or check), follow_symlinks=follow_symlinks,
     )
     report = Report()
 
@@ -126,12 +128,10 @@ def rewrite(
             sys.stdout.buffer.write(result.outcome.rendered())
         show(result)
     else:
-        files = list(discover(Path(p) for p in paths))
-        try:
-            for path in files:
-                show(process_file(path, _display(path), settings))
-        except KeyboardInterrupt:
-            report.interrupted = True
+        # SIGINT/SIGTERM stop between files; the summary then says what was written.
+        files = discover_with_roots((Path(p) for p in paths), follow_symlinks)
+        batch = process_many(((path, _display(path), root) for path, root in files), settings, show)
+        report.interrupted, report.not_reached = batch.stopped_by is not None, batch.not_reached
     if output_format is Format.json:
         sys.stdout.write(as_json(report) + "\n")
     elif output_format is Format.markdown:
@@ -143,8 +143,8 @@ def rewrite(
 
 def _display(path: Path) -> str:
     """Paths relative to the current directory, so diffs apply with `git apply` from here."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    try:  # resolve the directory only: a symlink is shown under its own name
+        return (path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 

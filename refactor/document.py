@@ -35,9 +35,9 @@ _HEREDOC_WORD_RE = re.compile(r"^(\d*)<<(-?)([^<]*)$")
 
 
 class ParseError(ValueError):
-    """The text is not a Dockerfile BuildKit would accept; `line` is 1-based."""
+    """The text is not a Dockerfile BuildKit would build; `line` is 1-based, None for the whole file."""
 
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int | None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
@@ -157,6 +157,18 @@ class Document:
             source = source.decode("utf-8", "surrogateescape")
         return _Splitter(source).run()
 
+    def check_buildable(self) -> None:
+        """Raise ParseError for what BuildKit's parser keeps but its build rejects.
+
+        `parse` (and so `pipeline.run`) accepts every instruction word, as BuildKit's
+        parser does (a heredoc terminator after an exec-form `RUN ["<<EOF"]` is an
+        instruction there too); the build then fails with "unknown instruction", so
+        `batch` refuses such a file before rewriting it.
+        """
+        for instr in self.instructions:
+            if instr.keyword not in INSTRUCTIONS:
+                raise ParseError(f"unknown instruction: {_shorten(instr.keyword_text)}", instr.first_line)
+
     def render(self) -> str:
         return (BOM if self.bom else "") + self.text
 
@@ -220,6 +232,9 @@ class _Splitter:
                 i += 1
             else:
                 i = self._instruction(i)
+        if not any(isinstance(item, Instruction) for item in self.items):
+            # BuildKit: "file with no instructions" (empty, only comments, only directives).
+            raise ParseError("file with no instructions", None)
         return Document(self.text, self.bom, self.lines, self.items, self.escape, self.directives)
 
     def _directives(self) -> int:
@@ -310,6 +325,13 @@ class _Splitter:
         if stripped.endswith(self.escape) and (len(stripped) == 1 or stripped[-2] != self.escape):
             return stripped[:-1], False
         return trimmed, True
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """A word for an error message: printable, one line, not a megabyte."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = "".join(ch if ch.isprintable() else "?" for ch in text[: limit + 1])
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _append(logical: list[str], offsets: list[int], part: str, start: int) -> None:

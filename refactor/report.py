@@ -21,6 +21,7 @@ class Report:
 
     results: list[FileResult] = field(default_factory=list)
     interrupted: bool = False
+    not_reached: int = 0  # files an interrupt left unprocessed (untouched)
 
     def add(self, result: FileResult) -> None:
         self.results.append(result)
@@ -54,6 +55,8 @@ class Report:
             parts.append(f"{len(self.unchanged)} file{_s(self.unchanged)} {keep}")
         if self.failed:
             parts.append(f"{len(self.failed)} file{_s(self.failed)} failed")
+        if self.not_reached:
+            parts.append(f"{self.not_reached} file{'' if self.not_reached == 1 else 's'} not reached")
         if not parts:
             parts.append("no Dockerfiles found")
         text = ", ".join(parts) + "."
