@@ -1,0 +1,4 @@
+﻿FROM golang:1.22
+RUN go build
+FROM scratch
+COPY --from=0 /a /b
