@@ -157,10 +157,12 @@ def test_apt_without_update_is_not_a_site() -> None:
     assert plan("FROM debian:12\nRUN apt-get install -y curl\n") == ([], [])
 
 
-def test_yarn_berry_project_config_declines() -> None:
-    ctx_dir = BuildContext(None)
-    result = CacheMounts().plan(Document.parse("FROM node:20\nRUN yarn install\n"), TransformContext(ctx_dir))
-    assert result.changes  # no context: classic yarn assumed
+def test_yarn_berry_project_config_declines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    doc = Document.parse("FROM node:20\nRUN yarn install\n")
+    assert CacheMounts().plan(doc, TransformContext(BuildContext(None))).changes  # no context: classic yarn
+    (tmp_path / ".yarnrc.yml").write_text("nodeLinker: node-modules\n")
+    result = CacheMounts().plan(doc, TransformContext(BuildContext.at(tmp_path)))
+    assert not result.changes and ".yarnrc.yml" in result.skips[0].reason
 
 
 def test_rm_of_the_mount_itself_declines() -> None:
@@ -170,7 +172,8 @@ def test_rm_of_the_mount_itself_declines() -> None:
 
 def test_cleanup_mixed_with_other_paths_is_kept() -> None:
     result = CacheMounts().plan(
-        Document.parse("FROM debian:12\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/* /tmp/x\n"),
+        Document.parse("FROM debian:12\nRUN apt-get update && apt-get install -y x"
+                       " && rm -rf /var/lib/apt/lists/* /tmp/x\n"),
         TransformContext(BuildContext(None)))
     assert not any("drop" in c.rationale for c in result.changes)
 
