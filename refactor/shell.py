@@ -104,7 +104,7 @@ class Script:
         )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # a 100,000-line file has ~50k RUNs; every transform asks again
 def parse(text: str) -> Script:
     """Parse a shell script; results are cached since transforms ask about the same RUN."""
     data = text.encode("utf-8", "surrogateescape")
