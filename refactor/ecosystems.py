@@ -72,7 +72,8 @@ class Ecosystem:
     cache_config_files: tuple[str, ...] = ()
     # (context file, key): project config that may move the cache (`.npmrc` with `cache=`).
     cache_project_config: tuple[tuple[str, str], ...] = ()
-    # Commands that read what the cache holds: a later one without the mount would miss it.
+    # Commands that read what the cache holds: one without the mount would miss what a mounted
+    # RUN left there (npm/pip only re-download, so they list none).
     cache_readers: tuple[Invocation, ...] = ()
     # CMD/ENTRYPOINT commands that need the cache at run time (`go run` needs the module cache).
     cache_runtime_readers: tuple[Invocation, ...] = ()
@@ -164,7 +165,6 @@ NPM = Ecosystem(
     cache_relocating_args=("--cache",),
     cache_config_files=("~/.npmrc", "/usr/local/etc/npmrc", "/etc/npmrc"),
     cache_project_config=((".npmrc", "cache"),),
-    cache_readers=(Invocation("npm", ("ci",)), Invocation("npm", ("install",)), Invocation("npm", ("i",))),
 )
 
 YARN = Ecosystem(
@@ -181,7 +181,6 @@ YARN = Ecosystem(
     cache_relocating_args=("--cache-folder",),
     cache_config_files=("~/.yarnrc",),
     cache_project_config=((".yarnrc", "cache-folder"), (".yarnrc.yml", "")),
-    cache_readers=(Invocation("yarn", ("install",)), Invocation("yarn", (), bare=True)),
 )
 
 PNPM = Ecosystem(
@@ -196,7 +195,6 @@ PNPM = Ecosystem(
     cache_relocating_args=("--store-dir",),
     cache_config_files=("~/.npmrc",),
     cache_project_config=((".npmrc", "store-dir"),),
-    cache_readers=(Invocation("pnpm", ("install",)), Invocation("pnpm", ("i",))),
 )
 
 PIP = Ecosystem(
