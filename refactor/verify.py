@@ -13,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,9 @@ class Side:
 class Verdict:
     before: Side
     after: Side
-    config_differences: list[str] = field(default_factory=list)
+    config_differences: list[str] = field(default_factory=list)  # Entrypoint, Cmd, User, ports, ...
+    env_differences: list[str] = field(default_factory=list)  # listed; fatal only with strict_env
+    strict_env: bool = False
     closure: Closure | None = None
     smoke_difference: str | None = None
     build_failure: str | None = None
@@ -61,7 +64,7 @@ class Verdict:
     @property
     def equivalent(self) -> bool:
         return (self.build_failure is None and not self.config_differences and self.smoke_difference is None
-                and (self.closure is None or self.closure.ok))
+                and not (self.strict_env and self.env_differences) and (self.closure is None or self.closure.ok))
 
     @property
     def exit_code(self) -> int:
@@ -82,38 +85,45 @@ class Options:
     edit_manifest: str | None = None
     keep_images: bool = False
     drop_syntax_directive: bool = False
+    strict_env: bool = False  # treat Env differences (a runtime stage drops GOPATH) as not equivalent
 
 
 def verify(before: bytes, after: bytes, options: Options, progress: Callable[[str], None] = lambda _: None) -> Verdict:
     """Build both Dockerfiles in a scratch copy of the context and compare the results."""
     digest = hashlib.sha256(before + b"\0" + after).hexdigest()[:12]
     verdict = Verdict(Side("before", before, f"refactor-verify:{digest}-before"),
-                      Side("after", after, f"refactor-verify:{digest}-after"))
+                      Side("after", after, f"refactor-verify:{digest}-after"), strict_env=options.strict_env)
     with tempfile.TemporaryDirectory(prefix="refactor-verify-") as scratch:
         root = Path(scratch)
-        context = root / "context"
-        shutil.copytree(options.context, context, symlinks=True, ignore=shutil.ignore_patterns(".git"))
-        files = {}
+        # Each side builds from its own copy of the context, and later edits differ per side, so
+        # neither side's rebuild can reuse a layer the other side built.
+        contexts: dict[str, Path] = {}
+        files: dict[str, Path] = {}
         for side in (verdict.before, verdict.after):
-            files[side.label] = root / f"{side.label}.Dockerfile"
+            contexts[side.label] = root / side.label / "context"
+            shutil.copytree(options.context, contexts[side.label], symlinks=True,
+                            ignore=shutil.ignore_patterns(".git"))
+            files[side.label] = root / side.label / "Dockerfile"
             files[side.label].write_bytes(_buildable(side.text, options))
         try:
             for side in (verdict.before, verdict.after):
                 progress(f"building {side.label} (cold)")
-                side.cold = buildkit.build(files[side.label], context, side.tag, options.target, options.builder,
-                                           no_cache=True)
+                side.cold = buildkit.build(files[side.label], contexts[side.label], side.tag, options.target,
+                                           options.builder, no_cache=True)
                 if not side.cold.ok:
                     verdict.build_failure = f"{side.label} failed to build:\n{side.cold.tail()}"
                     return verdict
                 side.size = buildkit.image_size(side.tag)
                 side.config = buildkit.inspect_config(side.tag)
-            verdict.config_differences = compare_configs(verdict.before.config, verdict.after.config)
+            differences = compare_configs(verdict.before.config, verdict.after.config)
+            verdict.env_differences = [d for d in differences if d.startswith("Env ")]
+            verdict.config_differences = [d for d in differences if not d.startswith("Env ")]
             progress("checking the runtime closure of the rewritten image")
             verdict.closure = _closure(verdict.after.tag, verdict.after.config, root)
             progress("smoke-running both images")
             _smoke(verdict, options)
             if options.timings:
-                _rebuilds(verdict, files, context, options, progress)
+                _rebuilds(verdict, files, contexts, options, progress)
         finally:
             if not options.keep_images:
                 for side in (verdict.before, verdict.after):
@@ -184,21 +194,52 @@ def _smoke(verdict: Verdict, options: Options) -> None:
         verdict.smoke_difference = f"output differs: {out_a.strip()[-200:]!r} -> {out_b.strip()[-200:]!r}"
 
 
-def _rebuilds(verdict: Verdict, files: dict[str, Path], context: Path, options: Options,
+def _rebuilds(verdict: Verdict, files: dict[str, Path], contexts: dict[str, Path], options: Options,
               progress: Callable[[str], None]) -> None:
-    """Edit one line of a source file, rebuild both; then a manifest, rebuild both."""
+    """Edit one line of a source file, rebuild each side; then a manifest, rebuild each side."""
+    context = contexts[verdict.before.label]
     edits = {"source": options.edit_source or find_source_file(context),
              "manifest": options.edit_manifest or find_manifest(context)}
     for kind, relpath in edits.items():
         if relpath is None or not (context / relpath).is_file():
             continue
         verdict.edited[kind] = relpath
-        with (context / relpath).open("ab") as handle:
-            handle.write(b"\n")  # a one-line edit every format accepts: its content hash changes
         for side in (verdict.before, verdict.after):
+            one_line_edit(contexts[side.label] / relpath)
             progress(f"rebuilding {side.label} after a {kind} edit ({relpath})")
-            side.rebuilds[kind] = buildkit.build(files[side.label], context, side.tag, options.target,
+            side.rebuilds[kind] = buildkit.build(files[side.label], contexts[side.label], side.tag, options.target,
                                                  options.builder)
+
+
+# How a line comment starts, by file suffix or name: the edit must keep the file valid.
+_COMMENT_PREFIXES = {
+    "//": (".go", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".rs", ".java", ".kt", ".kts", ".gradle", ".c", ".h",
+           ".cc", ".cpp", ".cs", ".php", ".swift", ".scala", "go.mod", "go.work"),
+    "#": (".py", ".rb", ".sh", ".txt", ".toml", ".lock", ".yaml", ".yml", ".cfg", ".ini", ".properties",
+          "Pipfile", "Gemfile", "Makefile", ".npmrc", "go.sum"),
+}
+
+
+def one_line_edit(path: Path) -> None:
+    """Append a line that is new on every call and valid in the file's format.
+
+    A repeated edit would hit BuildKit's cache from an earlier run and hide the rebuild.
+    Formats without comments (JSON) get a unique run of trailing blanks, which they allow.
+    """
+    nonce = uuid.uuid4().int & 0xFFFFFFFF
+    name = path.name
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
+    for prefix, suffixes in _COMMENT_PREFIXES.items():
+        if name.endswith(suffixes):
+            path.write_bytes(data + f"{prefix} refactor-verify edit {nonce:08x}\n".encode())
+            return
+    if name.endswith(".xml"):
+        path.write_bytes(data + f"<!-- refactor-verify edit {nonce:08x} -->\n".encode())
+        return
+    blanks = "".join(" \t"[(nonce >> bit) & 1] for bit in range(32))
+    path.write_bytes(data + blanks.encode() + b"\n")
 
 
 def find_manifest(context: Path) -> str | None:
@@ -239,6 +280,7 @@ def as_dict(verdict: Verdict) -> dict[str, Any]:
         "exit_code": verdict.exit_code,
         "build_failure": verdict.build_failure,
         "config_differences": verdict.config_differences,
+        "env_differences": verdict.env_differences,
         "closure_problems": verdict.closure.problems if verdict.closure else None,
         "smoke_difference": verdict.smoke_difference,
         "edited": verdict.edited,
@@ -254,6 +296,8 @@ def as_table(verdict: Verdict) -> str:
     lines.append("equivalent" if verdict.equivalent else "NOT equivalent")
     for difference in verdict.config_differences:
         lines.append(f"  config: {difference}")
+    for difference in verdict.env_differences:
+        lines.append(f"  {'config' if verdict.strict_env else 'note'}: {difference}")
     for problem in verdict.closure.problems if verdict.closure else []:
         lines.append(f"  closure: {problem}")
     if verdict.smoke_difference:
@@ -312,6 +356,7 @@ def verify_command(
     edit_source: Annotated[str | None, typer.Option("--edit-source", help="File to edit for a rebuild.")] = None,
     edit_manifest: Annotated[str | None, typer.Option("--edit-manifest", help="Manifest to edit.")] = None,
     drop_syntax: Annotated[bool, typer.Option("--builtin-frontend", help="Ignore `# syntax=` lines.")] = False,
+    strict_env: Annotated[bool, typer.Option("--strict-env", help="Env differences are not equivalent.")] = False,
     output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Build before and after with BuildKit; exit 0 equivalent, 1 different, 2 a build failed."""
@@ -326,7 +371,7 @@ def verify_command(
         outcome = run_pipeline(before, registry.select(names), ctx)
         after = outcome.rendered()
     options = Options(context_dir, target, shlex.split(smoke) if smoke else None, smoke_timeout, builder, timings,
-                      edit_source, edit_manifest, drop_syntax_directive=drop_syntax)
+                      edit_source, edit_manifest, drop_syntax_directive=drop_syntax, strict_env=strict_env)
     verdict = verify(before, after, options, progress=lambda m: typer.echo(f"verify: {m}", err=True))
     if output_format == "json":
         typer.echo(json.dumps(as_dict(verdict), indent=2))

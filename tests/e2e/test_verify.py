@@ -59,7 +59,7 @@ def test_runtime_stage_missing_the_binary_is_reported_as_different(go_http: Path
     assert not report["equivalent"]
     assert "the command needs hello-http, which is not in the image" in report["closure_problems"]
     assert report["smoke_difference"]
-    assert any(d.startswith("Env ") for d in report["config_differences"])  # golang's GOPATH, PATH are gone
+    assert any(d.startswith("Env GOPATH") for d in report["env_differences"])  # golang's GOPATH is gone
 
 
 def test_a_rewrite_that_does_not_build_exits_2_with_the_log_tail(go_http: Path, docker_engine: None) -> None:
@@ -68,3 +68,14 @@ def test_a_rewrite_that_does_not_build_exits_2_with_the_log_tail(go_http: Path, 
     code, report = verify(go_http, "--against", "before.Dockerfile", "--no-timings")
     assert code == 2
     assert "after failed to build" in report["build_failure"] and "missing-file" in report["build_failure"]
+
+
+def test_env_differences_are_listed_and_fail_only_with_strict_env(go_http: Path, docker_engine: None) -> None:
+    shutil.copy(go_http / "Dockerfile", go_http / "before.Dockerfile")
+    (go_http / "Dockerfile").write_text("FROM golang:1.19\nENV EXTRA=1\n" + (go_http / "before.Dockerfile").read_text()
+                                        .removeprefix("FROM golang:1.19\n"))
+    code, report = verify(go_http, "--against", "before.Dockerfile", "--no-timings", "--smoke", "hello-http -self-check")
+    assert code == 0 and report["env_differences"] == ["Env EXTRA: None -> '1'"]
+    code, report = verify(go_http, "--against", "before.Dockerfile", "--no-timings", "--strict-env",
+                          "--smoke", "hello-http -self-check")
+    assert code == 1 and not report["equivalent"]
