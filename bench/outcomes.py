@@ -56,12 +56,14 @@ def row(app: str, applied: list[str], verdict: Verdict) -> str:
     source_b, source_a = b.rebuilds.get("source"), a.rebuilds.get("source")
     rebuild = ratio = cached = ""
     if source_b and source_a:
-        rebuild = f"{source_b.seconds:.1f} → {source_a.seconds:.1f}"
-        ratio = f"{source_a.seconds / source_b.seconds:.2f}×" if source_b.seconds else ""
+        rebuild = f"{source_b.duration:.1f} → {source_a.duration:.1f}"
+        ratio = f"{source_a.duration / source_b.duration:.2f}×" if source_b.duration else ""
         cached = f"{source_b.cached_steps}/{source_b.total_steps} → {source_a.cached_steps}/{source_a.total_steps}"
     verdict_text = "equivalent" if verdict.equivalent else "DIFFERENT"
-    return (f"| {app} | {', '.join(applied) or '—'} | {b.size / 1e6:.1f} → {a.size / 1e6:.1f} "
-            f"| {b.cold.seconds:.1f} → {a.cold.seconds:.1f} | {rebuild} | {ratio} | {cached} steps | {verdict_text} |")
+    sizes = f"{b.size / 1e6:.1f} → {a.size / 1e6:.1f}"
+    cold = f"{b.cold.duration:.1f} → {a.cold.duration:.1f}"
+    cells = [app, ", ".join(applied) or "—", sizes, cold, rebuild, ratio, f"{cached} steps", verdict_text]
+    return "| " + " | ".join(cells) + " |"
 
 
 def main() -> None:

@@ -31,6 +31,14 @@ class EngineError(RuntimeError):
     """The docker CLI is missing or the engine does not answer."""
 
 
+class BuildError(RuntimeError):
+    """A build failed; `.result` holds the whole log."""
+
+    def __init__(self, result: BuildResult) -> None:
+        super().__init__(f"building {result.tag} failed (exit {result.returncode}):\n{result.tail(40)}")
+        self.result = result
+
+
 @lru_cache(maxsize=1)
 def buildx_available() -> bool:
     if shutil.which("docker") is None:
@@ -57,7 +65,7 @@ def docker(*args: str, timeout: float = 120, check: bool = False) -> subprocess.
 class BuildResult:
     tag: str
     returncode: int
-    seconds: float
+    duration: float  # seconds, wall clock of the whole build
     output: str  # BuildKit's plain progress log
     command: list[str] = field(default_factory=list)
 
@@ -67,7 +75,11 @@ class BuildResult:
 
     @property
     def steps(self) -> dict[int, str]:
-        """Dockerfile steps (FROM excluded) by vertex id: `[stage 2/4] RUN ...`."""
+        """Dockerfile steps by vertex id: `[stage 2/4] RUN ...`.
+
+        FROM is left out: BuildKit never reports it CACHED, so a fully cached rebuild has
+        `cached_steps == total_steps`.  BuildKit may report WORKDIR CACHED even with --no-cache.
+        """
         found: dict[int, str] = {}
         for line in self.output.splitlines():
             match = _STEP_RE.match(line)
@@ -97,6 +109,12 @@ class BuildResult:
 
     def tail(self, lines: int = 30) -> str:
         return "\n".join(self.output.splitlines()[-lines:])
+
+    def check(self) -> BuildResult:
+        """Self, or BuildError when the build failed."""
+        if not self.ok:
+            raise BuildError(self)
+        return self
 
 
 def build(

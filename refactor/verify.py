@@ -268,9 +268,9 @@ def as_dict(verdict: Verdict) -> dict[str, Any]:
     def side(s: Side) -> dict[str, Any]:
         return {
             "size_bytes": s.size,
-            "cold_build_seconds": round(s.cold.seconds, 2) if s.cold else None,
+            "cold_build_seconds": round(s.cold.duration, 2) if s.cold else None,
             "smoke": {"exit_code": s.smoke[0], "output": s.smoke[1][-2000:]} if s.smoke else None,
-            "rebuilds": {k: {"seconds": round(r.seconds, 2), "cached_steps": r.cached_steps,
+            "rebuilds": {k: {"seconds": round(r.duration, 2), "cached_steps": r.cached_steps,
                              "total_steps": r.total_steps, "executed": r.executed_steps}
                          for k, r in s.rebuilds.items()},
         }
@@ -307,11 +307,11 @@ def as_table(verdict: Verdict) -> str:
     if b.size and a.size:
         lines.append(_row("image size (MB)", b.size / 1e6, a.size / 1e6))
     if b.cold and a.cold:
-        lines.append(_row("cold build (s)", b.cold.seconds, a.cold.seconds))
+        lines.append(_row("cold build (s)", b.cold.duration, a.cold.duration))
     for kind, path in verdict.edited.items():
         rb, ra = b.rebuilds.get(kind), a.rebuilds.get(kind)
         if rb and ra:
-            lines.append(_row(f"rebuild after {kind} edit (s)", rb.seconds, ra.seconds))
+            lines.append(_row(f"rebuild after {kind} edit (s)", rb.duration, ra.duration))
             lines.append(f"{'  cached steps':28}{f'{rb.cached_steps}/{rb.total_steps}':>14}"
                          f"{f'{ra.cached_steps}/{ra.total_steps}':>14}     ({path})")
     return "\n".join(lines) + "\n"

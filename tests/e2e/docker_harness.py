@@ -1,4 +1,4 @@
-"""Drive a real Docker engine (with BuildKit) for the end-to-end tests. Stdlib only.
+"""Set up a real Docker engine (with BuildKit) and the fixture apps for the end-to-end tests.
 
 The test machines have no image registry: the engine and the base images are made
 locally by ``scripts/engine-up`` and ``scripts/base-images`` (see
@@ -18,17 +18,14 @@ Typical use::
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import subprocess
-import time
 import tomllib
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+
+from refactor import buildkit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS_DIR = REPO_ROOT / "scripts"
@@ -69,39 +66,13 @@ class SetupError(RuntimeError):
     """Installing/starting the engine or building base images was tried and failed."""
 
 
-class BuildError(RuntimeError):
-    """``docker build`` failed; ``.result`` holds the log."""
-
-    def __init__(self, result: "BuildResult"):
-        tail = "\n".join(result.output.splitlines()[-40:])
-        super().__init__(f"building {result.tag} failed (exit {result.returncode}):\n{tail}")
-        self.result = result
-
-
 # ---- engine --------------------------------------------------------------------------
 
 
-def _docker(*args: str, timeout: float = 60, check: bool = False, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["docker", *args], capture_output=True, text=True, timeout=timeout, check=check, **kw
-    )
+engine_available = buildkit.engine_available
 
 
-def engine_available() -> bool:
-    """True when a docker client is on PATH and its daemon answers."""
-    if shutil.which("docker") is None:
-        return False
-    try:
-        return _docker("info", timeout=30).returncode == 0
-    except subprocess.TimeoutExpired:
-        return False
-
-
-def buildx_available() -> bool:
-    try:
-        return shutil.which("docker") is not None and _docker("buildx", "version").returncode == 0
-    except subprocess.TimeoutExpired:
-        return False
+buildx_available = buildkit.buildx_available
 
 
 def can_install_engine() -> tuple[bool, str]:
@@ -153,8 +124,7 @@ def base_image_tags() -> list[str]:
     return tags
 
 
-def image_exists(tag: str) -> bool:
-    return _docker("image", "inspect", tag).returncode == 0
+image_exists = buildkit.image_exists
 
 
 def missing_base_images() -> list[str]:
@@ -170,149 +140,15 @@ def ensure_base_images(timeout: float = 1800) -> None:
         raise SetupError(f"scripts/base-images did not provide: {', '.join(still_missing)}")
 
 
-# ---- build ---------------------------------------------------------------------------
+# ---- build, run, inspect: the product's own BuildKit driver (refactor/buildkit.py) ----------
 
-# BuildKit --progress=plain lines: "#7 [build 3/5] RUN go build ...", "#7 CACHED", "#7 DONE 1.2s"
-_STEP_RE = re.compile(r"^#(\d+) \[(?:(?P<stage>[^\]]*?) )?(?P<idx>\d+)/(?P<n>\d+)\] (?P<cmd>.*)$")
-_CACHED_RE = re.compile(r"^#(\d+) CACHED$")
-
-
-@dataclass
-class BuildResult:
-    tag: str
-    returncode: int
-    duration: float  # seconds, wall clock of the whole `docker build`
-    output: str  # the --progress=plain log (stdout + stderr)
-    command: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0
-
-    @property
-    def steps(self) -> dict[int, str]:
-        """Dockerfile steps BuildKit ran or took from cache: vertex number -> "[stage i/n] CMD".
-
-        FROM lines are left out: BuildKit never reports them CACHED (they are sources), so
-        on a fully cached rebuild ``cached_steps == total_steps``. Note that BuildKit may
-        report a WORKDIR step CACHED even with --no-cache.
-        """
-        found = {}
-        for line in self.output.splitlines():
-            m = _STEP_RE.match(line)
-            if m and not m.group("cmd").startswith("FROM "):
-                found[int(m.group(1))] = line.split(" ", 1)[1]
-        return found
-
-    @property
-    def total_steps(self) -> int:
-        return len(self.steps)
-
-    @property
-    def cached_step_ids(self) -> set[int]:
-        steps = self.steps
-        return {
-            int(m.group(1))
-            for m in map(_CACHED_RE.match, self.output.splitlines())
-            if m and int(m.group(1)) in steps
-        }
-
-    @property
-    def cached_steps(self) -> int:
-        """How many Dockerfile steps (FROM excluded) were CACHED."""
-        return len(self.cached_step_ids)
-
-    @property
-    def executed_steps(self) -> list[str]:
-        """The steps that really ran (not from cache), e.g. '[build 3/5] RUN go build ...'."""
-        cached = self.cached_step_ids
-        return [text for vid, text in sorted(self.steps.items()) if vid not in cached]
-
-    def check(self) -> "BuildResult":
-        """Return self, or raise BuildError when the build failed."""
-        if not self.ok:
-            raise BuildError(self)
-        return self
-
-
-def build(
-    dockerfile_path: str | os.PathLike,
-    context: str | os.PathLike,
-    tag: str,
-    target: str | None = None,
-    extra_args: Sequence[str] = (),
-    timeout: float = 1800,
-) -> BuildResult:
-    """Build with BuildKit (buildx if present), --network host, plain progress captured.
-
-    Does not raise on a failed build: check ``result.ok`` or call ``result.check()``.
-    """
-    args = ["--network", "host", "--progress=plain", "-f", str(dockerfile_path), "-t", tag]
-    if target:
-        args += ["--target", target]
-    args += [*extra_args, str(context)]
-    env = dict(os.environ, DOCKER_BUILDKIT="1")
-    if buildx_available():
-        cmd = ["docker", "buildx", "build", "--load", *args]
-    else:
-        cmd = ["docker", "build", *args]
-    start = time.monotonic()
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-        code, output = proc.returncode, proc.stdout + proc.stderr
-    except subprocess.TimeoutExpired as exc:
-        code, output = -1, _text(exc.stdout) + _text(exc.stderr) + f"\n[timed out after {timeout}s]"
-    return BuildResult(tag, code, time.monotonic() - start, output, cmd)
-
-
-def _text(data: bytes | str | None) -> str:
-    if data is None:
-        return ""
-    return data if isinstance(data, str) else data.decode(errors="replace")
-
-
-# ---- run and inspect -----------------------------------------------------------------
-
-
-def run(
-    tag: str,
-    cmd: Sequence[str] | None = None,
-    timeout: float = 60,
-    entrypoint: str | None = None,
-    extra_args: Sequence[str] = (),
-) -> tuple[int, str]:
-    """``docker run --rm --network host [--entrypoint E] TAG [CMD...]`` -> (exit code, output).
-
-    Output is stdout followed by stderr. On timeout the container is removed and the exit
-    code is -1.
-    """
-    name = f"e2e-{uuid.uuid4().hex[:12]}"
-    args = ["run", "--rm", "--network", "host", "--name", name]
-    if entrypoint is not None:
-        args += ["--entrypoint", entrypoint]
-    args += [*extra_args, tag, *(cmd or [])]
-    try:
-        proc = _docker(*args, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        _docker("rm", "-f", name)
-        return -1, _text(exc.stdout) + _text(exc.stderr) + f"\n[timed out after {timeout}s]"
-    return proc.returncode, proc.stdout + proc.stderr
-
-
-def inspect_config(tag: str) -> dict:
-    """The image's config (Cmd, Entrypoint, Env, User, WorkingDir, ExposedPorts, ...)."""
-    proc = _docker("image", "inspect", "--format", "{{json .Config}}", tag, check=True)
-    return json.loads(proc.stdout) or {}
-
-
-def image_size(tag: str) -> int:
-    """Image size in bytes as `docker image inspect` reports it."""
-    proc = _docker("image", "inspect", "--format", "{{.Size}}", tag, check=True)
-    return int(proc.stdout.strip())
-
-
-def remove_image(tag: str) -> None:
-    _docker("image", "rm", "-f", tag)
+build = buildkit.build
+run = buildkit.run
+inspect_config = buildkit.inspect_config
+image_size = buildkit.image_size
+remove_image = buildkit.remove_image
+BuildResult = buildkit.BuildResult
+BuildError = buildkit.BuildError
 
 
 # ---- fixture apps --------------------------------------------------------------------
