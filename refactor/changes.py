@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -100,3 +101,13 @@ def replace_in(instr: Instruction, logical_start: int, logical_stop: int, replac
 
 def item_text(doc: Document, item: Item) -> str:
     return doc.text[item.start : item.stop]
+
+
+def add_stage_name(instr: Instruction, name: str) -> Edit:
+    """Insert ` AS name` after the base image word of a FROM line; `as` follows the FROM's casing."""
+    args = instr.logical[instr.args_start :]
+    match = re.match(r"\S+", args)
+    end = instr.args_start + (match.end() if match else 0)
+    keyword = "as" if instr.keyword_text.islower() else "AS"
+    _, stop = instr.span(end - 1, end)
+    return Edit(stop, stop, f" {keyword} {name}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from refactor import ecosystems, shell
-from refactor.changes import Edit, Plan, Safety
+from refactor.changes import Edit, Plan, Safety, add_stage_name
 from refactor.context import TransformContext
 from refactor.document import Document, Instruction
 from refactor.stages import Reference, Stage, StageGraph, image_name
@@ -75,7 +75,7 @@ class NameStages(Transform):
             if stage.name is None:
                 new_name = _choose_name(stage, graph, taken)
                 taken.add(new_name)
-                edits.append(_add_name(stage.from_instruction, new_name))
+                edits.append(add_stage_name(stage.from_instruction, new_name))
                 what = f"stage {stage.index} is named `{new_name}`"
             else:
                 new_name = stage.name_text or stage.name
@@ -153,14 +153,6 @@ def _variable_pattern(base: str) -> re.Pattern[str]:
     return re.compile("^" + ".*".join(re.escape(p) for p in parts) + "$")
 
 
-def _add_name(instr: Instruction, name: str) -> Edit:
-    """Insert ` AS name` right after the base image word of the FROM line."""
-    args = instr.logical[instr.args_start :]
-    match = re.match(r"\S+", args)
-    end = instr.args_start + (match.end() if match else 0)
-    keyword = "as" if instr.keyword_text.islower() else "AS"
-    _, stop = instr.span(end - 1, end)
-    return Edit(stop, stop, f" {keyword} {name}")
 
 
 def _rewrite_reference(ref: Reference, name: str) -> Edit:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from refactor import ecosystems, shell
-from refactor.changes import Edit, Plan, Safety
+from refactor.changes import Edit, Plan, Safety, add_stage_name
 from refactor.context import TransformContext
 from refactor.document import Document, Instruction, Item, parse_json_array
 from refactor.stages import Stage, StageGraph
@@ -269,7 +269,7 @@ def _edits(doc: Document, graph: StageGraph, builder: Stage, final: Stage, build
     base = "base"
     from_kw = doc.keyword("FROM", near=builder.from_instruction)
     as_kw = "as" if final.from_instruction.keyword_text.islower() else "AS"
-    edits = [_add_name(builder.from_instruction, base)]
+    edits = [add_stage_name(builder.from_instruction, base)]
     for build in builds:
         start = _block_start(doc, build.instr)
         lead = "" if _blank_before(doc, start) else nl
@@ -296,7 +296,7 @@ def _edits(doc: Document, graph: StageGraph, builder: Stage, final: Stage, build
     start = _block_start(doc, final.from_instruction)
     lead = "" if _blank_before(doc, start) else nl
     edits.append(Edit(start, start, lead + stages))
-    edits.append(_add_name(final.from_instruction, default.name))
+    edits.append(add_stage_name(final.from_instruction, default.name))
 
     for copy in copies:
         keep = [s for s in copy.sources if s[0] == default.output]
@@ -325,13 +325,6 @@ def _replace(instr: Instruction, start: int, stop: int, text: str) -> Edit:
     return Edit(first, last, text)
 
 
-def _add_name(instr: Instruction, name: str) -> Edit:
-    args = instr.logical[instr.args_start:]
-    match = re.match(r"\S+", args)
-    end = instr.args_start + (match.end() if match else 0)
-    keyword = "as" if instr.keyword_text.islower() else "AS"
-    _, stop = instr.span(end - 1, end)
-    return Edit(stop, stop, f" {keyword} {name}")
 
 
 def _index(doc: Document, item: Item) -> int:

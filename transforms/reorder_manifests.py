@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -428,34 +429,27 @@ class _StagePlanner:
         self._read_pyproject_tool(install, ctx_dir)
 
     def _read_pyproject_tool(self, install: Install, ctx_dir: str) -> None:
-        install.files = self._existing(install.ecosystem.manifests, ctx_dir)
-        text = self.build.read_text(manifests.join(ctx_dir, "pyproject.toml"))
-        if text is not None:
-            install.problem = manifests.python_local_sources(text)
+        self._read_checked(install, ctx_dir, "pyproject.toml", manifests.python_local_sources)
 
     def _read_pipenv(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        install.files = self._existing(install.ecosystem.manifests, ctx_dir)
-        text = self.build.read_text(manifests.join(ctx_dir, "Pipfile"))
-        if text is not None:
-            install.problem = manifests.pipfile_problem(text)
+        self._read_checked(install, ctx_dir, "Pipfile", manifests.pipfile_problem)
 
     def _read_bundler(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        install.files = self._existing(install.ecosystem.manifests, ctx_dir)
-        text = self.build.read_text(manifests.join(ctx_dir, "Gemfile"))
-        if text is not None:
-            install.problem = manifests.gemfile_problem(text)
+        self._read_checked(install, ctx_dir, "Gemfile", manifests.gemfile_problem)
 
     def _read_composer(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
+        self._read_checked(install, ctx_dir, "composer.json", manifests.composer_problem)
+
+    def _read_checked(self, install: Install, ctx_dir: str, manifest: str,
+                      problem_in: Callable[[str], str | None]) -> None:
+        """The ecosystem's existing manifests, and a reason to decline found in `manifest`."""
         install.files = self._existing(install.ecosystem.manifests, ctx_dir)
-        text = self.build.read_text(manifests.join(ctx_dir, "composer.json"))
+        text = self.build.read_text(manifests.join(ctx_dir, manifest))
         if text is not None:
-            install.problem = manifests.composer_problem(text)
+            install.problem = problem_in(text)
 
     def _read_cargo(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        install.files = self._existing(install.ecosystem.manifests, ctx_dir)
-        text = self.build.read_text(manifests.join(ctx_dir, "Cargo.toml"))
-        if text is not None:
-            install.problem = manifests.cargo_problem(text)
+        self._read_checked(install, ctx_dir, "Cargo.toml", manifests.cargo_problem)
         install.note = "cargo fetch with only the manifests was checked offline, not against crates.io"
 
     def _read_maven(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:

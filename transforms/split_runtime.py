@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from refactor import ecosystems, shell
-from refactor.changes import Edit, Plan, Safety
+from refactor.changes import Edit, Plan, Safety, add_stage_name
 from refactor.context import TransformContext
 from refactor.document import Document, Instruction, Item, parse_json_array, split_words
 from refactor.stages import Stage, StageGraph, parse_mount
@@ -461,7 +461,7 @@ def _edits(doc: Document, graph: StageGraph, stage: Stage, found: Analysis, runt
         reference = stage.name_text
     elif len(found.artifacts) == 1:
         reference = _builder_name(graph)
-        edits.append(_add_name(from_instr, reference))
+        edits.append(add_stage_name(from_instr, reference))
     else:
         reference = "0"
     keep_all = stage.name_text is not None  # `--target <name>` must keep building the same image
@@ -511,13 +511,6 @@ def _builder_name(graph: StageGraph) -> str:
     return next(n for n in ("builder", "build", "go-builder", "builder-stage") if n not in taken)
 
 
-def _add_name(instr: Instruction, name: str) -> Edit:
-    args = instr.logical[instr.args_start:]
-    match = re.match(r"\S+", args)
-    end = instr.args_start + (match.end() if match else 0)
-    keyword = "as" if instr.keyword_text.islower() else "AS"
-    _, stop = instr.span(end - 1, end)
-    return Edit(stop, stop, f" {keyword} {name}")
 
 
 def _comments_above(doc: Document, instr: Instruction) -> list[Item]:
