@@ -83,7 +83,7 @@ def test_user_from_an_unknown_variable_is_unknown() -> None:
 
 def test_go_module_cache_follows_gopath_and_gomodcache() -> None:
     flags, _ = plan("FROM golang:1.22\nENV GOMODCACHE=/m GOCACHE=/b\nRUN go build .\n")
-    assert flags == ["--mount=type=cache,target=/m --mount=type=cache,target=/b "]
+    assert flags == ["--mount=type=cache,target=/m \\\n    --mount=type=cache,target=/b \\\n    "]
     flags, _ = plan("FROM debian:12\nENV GOPATH=/opt/go\nRUN go build .\n")
     assert "target=/opt/go/pkg/mod" in flags[0] and "target=/root/.cache/go-build" in flags[0]
 

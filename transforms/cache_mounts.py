@@ -112,8 +112,10 @@ class CacheMounts(Transform):
     packages (the BuildKit reference recipe), since that hook deletes every .deb the
     mount should keep.
 
-    Flag style: a RUN on one line gets its flags on that line
-    (`RUN --mount=type=cache,target=/root/.npm npm ci`); a RUN that already continues over
+    Flag style: a RUN on one line that needs one short flag keeps it on that line
+    (`RUN --mount=type=cache,target=/root/.npm npm ci`); with two or more flags, or a line
+    that would pass 100 characters, each flag gets its own continuation line and the
+    command follows on the next, as seed 001 writes it.  A RUN that already continues over
     several lines gets one `--mount=...` per continuation line, indented like its own
     continuation lines.  The flags go after any flags the RUN has, before its command.
     Option `add_syntax_directive` (`--option add_syntax_directive=true`) also adds
@@ -641,12 +643,21 @@ def _copy_sources(instr: Instruction) -> list[str]:
 # Text edits.
 
 
+# A one-line RUN keeps one short flag on its line; more, or a long line, breaks as seed 001 does.
+_ONE_LINE_LIMIT = 100
+
+
 def _insert_flags(doc: Document, instr: Instruction, flags: list[str]) -> Edit:
     position = instr.offsets[instr.args_start]
+    newline = doc.lines[instr.first_line - 1].end or doc.newline
     continued = doc.line_of(instr.offsets[-1]) > doc.line_of(instr.offsets[0])
     if not continued:
-        return Edit(position, position, "".join(f"{flag} " for flag in flags))
-    newline = doc.lines[instr.first_line - 1].end or doc.newline
+        one_line = "".join(f"{flag} " for flag in flags)
+        if len(flags) == 1 and len(instr.logical) + len(one_line) <= _ONE_LINE_LIMIT:
+            return Edit(position, position, one_line)
+        indent = doc.line_indent(instr) + "    "
+        rest = "".join(f"{indent}{flag} {doc.escape}{newline}" for flag in flags[1:])
+        return Edit(position, position, f"{flags[0]} {doc.escape}{newline}{rest}{indent}")
     indent = _continuation_indent(doc, instr)
     return Edit(position, position, "".join(f"{flag} {doc.escape}{newline}{indent}" for flag in flags))
 

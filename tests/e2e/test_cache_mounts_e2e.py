@@ -116,7 +116,7 @@ def test_go_build_cache_survives_a_go_mod_change(tmp_path: Path, docker_engine: 
                                                  record_timing) -> None:  # type: ignore[no-untyped-def]
     app_dir = _app(tmp_path, "go-http")
     text = _rewrite(app_dir)
-    assert "--mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build" in text
+    assert "RUN --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n    go build" in text
     tag = f"refactor-e2e/go-http:cache-{uuid.uuid4().hex[:8]}"
     try:
         first = build(app_dir / "Dockerfile", app_dir, tag).check()
