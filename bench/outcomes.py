@@ -31,7 +31,7 @@ from refactor.pipeline import run as run_pipeline  # noqa: E402
 from refactor.verify import Options, Verdict, verify  # noqa: E402
 
 HEADER = ("| app | transforms applied | size before → after (MB) | cold build before → after (s) "
-          "| rebuild after source edit before → after (s) | ratio | install step cached after edit | verify |")
+          "| rebuild after source edit before → after (s) | ratio | steps cached on that rebuild | verify |")
 
 
 def measure(app: docker_harness.AppSpec) -> tuple[list[str], Verdict]:
