@@ -13,10 +13,9 @@ import os
 import re
 import shutil
 import subprocess
-import tarfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -209,9 +208,6 @@ def export_filesystem(tag: str, destination: Path) -> Path:
     return destination
 
 
-def tar_members(path: Path) -> Iterator[tarfile.TarInfo]:
-    with tarfile.open(path) as archive:
-        yield from archive
 
 
 def _text(data: bytes | str | None) -> str:

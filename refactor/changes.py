@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from refactor.document import Document, Instruction, Item
+from refactor.document import Instruction
 
 
 class Safety(StrEnum):
@@ -66,41 +66,6 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
         pos = edit.stop
     out.append(text[pos:])
     return "".join(out)
-
-
-# ---------------------------------------------------------------------------
-# Helpers that turn "insert an instruction", "move one", "replace a word" into Edits,
-# following the file's line ending and the style of the instructions around them.
-
-
-def new_lines(doc: Document, lines: list[str]) -> str:
-    """Whole new lines in the file's line ending."""
-    return "".join(line + doc.newline for line in lines)
-
-
-def insert_before(doc: Document, item: Item, lines: list[str]) -> Edit:
-    return Edit(item.start, item.start, new_lines(doc, lines))
-
-
-def insert_after(doc: Document, item: Item, lines: list[str]) -> Edit:
-    """Insert after `item`; a last line without newline gets one first."""
-    text = new_lines(doc, lines)
-    if not doc.text.endswith(("\n",)) and item.stop == len(doc.text):
-        text = doc.newline + text.removesuffix(doc.newline)
-    return Edit(item.stop, item.stop, text)
-
-
-def delete(item: Item) -> Edit:
-    return Edit(item.start, item.stop, "")
-
-
-def replace_in(instr: Instruction, logical_start: int, logical_stop: int, replacement: str) -> Edit:
-    start, stop = instr.span(logical_start, logical_stop)
-    return Edit(start, stop, replacement)
-
-
-def item_text(doc: Document, item: Item) -> str:
-    return doc.text[item.start : item.stop]
 
 
 def add_stage_name(instr: Instruction, name: str) -> Edit:

@@ -109,9 +109,6 @@ class StageGraph:
     def final(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
 
-    def by_name(self, name: str) -> Stage | None:
-        return next((s for s in self.stages if s.name == name.lower()), None)
-
     def references_to(self, stage: Stage) -> list[Reference]:
         return [r for r in self.references if r.stage is stage]
 
