@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from refactor.changes import Change, Edit, EditConflict, Safety, Skip, apply_edits
+from refactor.changes import Change, Edit, Safety, Skip, apply_edits
 from refactor.context import TransformContext
 from refactor.document import Document, ParseError
 from refactor.transform import Transform
@@ -78,14 +80,28 @@ def _reparse(text: str, transform: Transform) -> Document:
 
 
 def _apply_compatible(text: str, changes: list[Change], applied: list[Change]) -> str:
-    """Apply changes one by one; a change that overlaps an earlier one waits for the next round."""
+    """Apply changes in order; a change that overlaps an accepted one waits for the next round."""
+    accepted: list[tuple[int, int]] = []  # sorted (start, stop) of accepted edits, never overlapping
     edits: list[Edit] = []
     for change in changes:
-        candidate = edits + list(change.edits)
-        try:
-            apply_edits(text, candidate)
-        except EditConflict:
+        spans = sorted((e.start, e.stop) for e in change.edits)
+        if _overlapping(spans) or any(_conflicts(accepted, span) for span in spans):
             continue
-        edits = candidate
+        for span in spans:
+            bisect.insort(accepted, span)
+        edits.extend(change.edits)
         applied.append(change)
     return apply_edits(text, edits) if edits else text
+
+
+def _overlapping(spans: list[tuple[int, int]]) -> bool:
+    """apply_edits' rule for sorted spans: each starts at or after the previous one's stop."""
+    return any(later[0] < earlier[1] for earlier, later in itertools.pairwise(spans))
+
+
+def _conflicts(accepted: list[tuple[int, int]], span: tuple[int, int]) -> bool:
+    """Whether `span` overlaps its neighbours in `accepted` (enough: accepted never overlap)."""
+    index = bisect.bisect_right(accepted, span)
+    before = accepted[index - 1] if index else None
+    after = accepted[index] if index < len(accepted) else None
+    return (before is not None and span[0] < before[1]) or (after is not None and after[0] < span[1])

@@ -570,25 +570,60 @@ def _decline_needed_later(graph: StageGraph, sites: dict[int, Site], declined: d
     changed = True
     while changed:
         changed = False
+        readers = _possible_readers(graph, sites)
         for key, site in list(sites.items()):
-            reason = _needed_elsewhere(graph, site, sites)
+            reason = _needed_elsewhere(graph, site, sites, readers)
             if reason:
                 del sites[key]
                 declined[key] = (site.instr, reason)
                 changed = True
 
 
-def _needed_elsewhere(graph: StageGraph, site: Site, sites: dict[int, Site]) -> str | None:
+# (cache target, ecosystem name) -> instructions that might read that cache, with their stage.
+_Readers = dict[tuple[str, str], list[tuple[Stage, Instruction]]]
+
+
+def _possible_readers(graph: StageGraph, sites: dict[int, Site]) -> _Readers:
+    """A cheap superset of the instructions `_reads` could object to, built once per round.
+
+    Checking every site against every instruction is quadratic; a file with thousands of
+    RUN lines took minutes.  Only CMD/ENTRYPOINT, and RUNs that run one of the cache's
+    readers or name a path under its target, can need a cache directory in the image.
+    """
+    keys = {(m.target, m.ecosystem.name): m.ecosystem for site in sites.values() for m in site.mounts}
+    readers: _Readers = {key: [] for key in keys}
     for stage in graph.stages:
-        if not _related(stage, site.stage):
-            continue
         for instr in stage.body:
-            if instr is site.instr:
+            if instr.keyword in ("CMD", "ENTRYPOINT"):
+                for key in keys:
+                    readers[key].append((stage, instr))
                 continue
-            for mount in site.mounts:
-                reason = _reads(instr, mount, sites)
-                if reason:
-                    return reason
+            parsed = shell.run_script(instr) if instr.keyword == "RUN" else None
+            if parsed is None:
+                continue
+            commands = parsed[0].commands
+            words = [w.value for command in commands for w in command.words[1:]]
+            own = sites.get(instr.start)
+            mounted = {m.target for m in own.mounts} if own else set()
+            mounted |= {parse_mount(v).get("target", "").rstrip("/") for v in instr.flag_values("mount")
+                        if parse_mount(v).get("type") == "cache"}
+            for (target, name), eco in keys.items():
+                if target in mounted:
+                    continue  # a RUN that mounts this cache itself never misses what it holds
+                runs_reader = any(inv.matches(c) for c in commands for inv in eco.cache_readers)
+                if runs_reader or any(w.startswith(target) for w in words):
+                    readers[(target, name)].append((stage, instr))
+    return readers
+
+
+def _needed_elsewhere(graph: StageGraph, site: Site, sites: dict[int, Site], readers: _Readers) -> str | None:
+    for mount in site.mounts:
+        for stage, instr in readers.get((mount.target, mount.ecosystem.name), []):
+            if instr is site.instr or not _related(stage, site.stage):
+                continue
+            reason = _reads(instr, mount, sites)
+            if reason:
+                return reason
     for ref in graph.references:
         if ref.kind != "copy" or ref.stage is None or not _related(ref.stage, site.stage):
             continue
