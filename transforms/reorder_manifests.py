@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import shlex
 from collections.abc import Callable
@@ -156,6 +157,7 @@ class _StagePlanner:
         self.stage = stage
         self.plan = plan
         self.workdirs = _workdirs(stage.body)
+        self.local_copies = [k for k, instr in enumerate(stage.body) if _is_local_copy(instr)]
 
     def run(self) -> None:
         body = self.stage.body
@@ -182,8 +184,8 @@ class _StagePlanner:
         if not found:
             return False
         body = self.stage.body
-        source_index = next((k for k in range(index - 1, -1, -1) if _is_local_copy(body[k])
-                             and self._source_of(body[k], index) is not None), None)
+        before = self.local_copies[: bisect.bisect_left(self.local_copies, index)]
+        source_index = next((k for k in reversed(before) if self._source_of(body[k], index) is not None), None)
         if source_index is None:
             return False  # nothing copies the source before it: already ordered
         site = self._source_of(body[source_index], index)
