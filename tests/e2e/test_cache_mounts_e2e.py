@@ -62,6 +62,17 @@ def _app(tmp_path: Path, name: str) -> Path:
     return app_dir
 
 
+def _largest_count(listing: str) -> int:
+    """The largest number ending a line of a probe's output (`... | wc -l` amid build noise)."""
+    counts = [int(line.split()[-1]) for line in listing.splitlines() if line.split() and line.split()[-1].isdigit()]
+    return max(counts, default=-1)
+
+
+def _assert_not_in_image(tag: str, cache_dir: str) -> None:
+    code, listing = run(tag, ["sh", "-c", f"ls -A {cache_dir} 2>/dev/null | wc -l"])
+    assert code == 0 and listing.strip() == "0", f"the cache {cache_dir} must not be in the image"
+
+
 def test_pip_reuses_its_download_cache_after_requirements_change(tmp_path: Path, docker_engine: None,
                                                                  record_timing) -> None:  # type: ignore[no-untyped-def]
     app_dir = _app(tmp_path, "python-requirements")
@@ -80,8 +91,7 @@ def test_pip_reuses_its_download_cache_after_requirements_change(tmp_path: Path,
         record_timing("python-requirements: rebuild after adding a requirement", second.duration)
         assert any("pip install" in step for step in second.executed_steps), "pip install must re-run"
         assert "Using cached docopt-0.6.2-py2.py3-none-any.whl" in second.output, second.output
-        code, listing = run(tag, ["sh", "-c", "ls -A /root/.cache/pip 2>/dev/null | wc -l"])
-        assert code == 0 and listing.strip() == "0", "the pip cache must not be in the image"
+        _assert_not_in_image(tag, "/root/.cache/pip")
         _smoke("python-requirements", tag)
     finally:
         remove_image(tag)
@@ -103,10 +113,8 @@ def test_npm_reuses_its_cache_after_package_json_change(tmp_path: Path, docker_e
         assert any("npm ci" in step for step in second.executed_steps), "npm ci must re-run"
         listing = _probe(tmp_path, "node:18", "/root/.npm",
                          "grep -rl is-number /root/.npm/_cacache/index-v5 | wc -l")
-        assert any(line.split()[-1].isdigit() and int(line.split()[-1]) > 0
-                   for line in listing.splitlines() if line.split()), listing
-        code, listing = run(tag, ["sh", "-c", "ls -A /root/.npm 2>/dev/null | wc -l"])
-        assert code == 0 and listing.strip() == "0", "the npm cache must not be in the image"
+        assert _largest_count(listing) > 0, listing
+        _assert_not_in_image(tag, "/root/.npm")
         _smoke("node-lockfile", tag)
     finally:
         remove_image(tag)
@@ -116,7 +124,8 @@ def test_go_build_cache_survives_a_go_mod_change(tmp_path: Path, docker_engine: 
                                                  record_timing) -> None:  # type: ignore[no-untyped-def]
     app_dir = _app(tmp_path, "go-http")
     text = _rewrite(app_dir)
-    assert "RUN --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n    go build" in text
+    assert ("RUN --mount=type=cache,target=/go/pkg/mod \\\n"
+            "    --mount=type=cache,target=/root/.cache/go-build \\\n    go build") in text
     tag = f"refactor-e2e/go-http:cache-{uuid.uuid4().hex[:8]}"
     try:
         first = build(app_dir / "Dockerfile", app_dir, tag).check()
@@ -128,8 +137,7 @@ def test_go_build_cache_survives_a_go_mod_change(tmp_path: Path, docker_engine: 
         assert any("go build" in step for step in second.executed_steps), "go build must re-run"
         listing = _probe(tmp_path, "golang:1.19", "/root/.cache/go-build",
                          "find /root/.cache/go-build -type f | wc -l")
-        assert any(line.split()[-1].isdigit() and int(line.split()[-1]) > 10
-                   for line in listing.splitlines() if line.split()), listing
+        assert _largest_count(listing) > 10, listing
         _smoke("go-http", tag)
     finally:
         remove_image(tag)
