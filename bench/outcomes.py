@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 import docker_harness  # noqa: E402
 
 import transforms as registry  # noqa: E402
-from refactor.context import BuildContext, TransformContext  # noqa: E402
-from refactor.pipeline import run as run_pipeline  # noqa: E402
-from refactor.verify import Options, Verdict, verify  # noqa: E402
+from refactor.engine.pipeline import run as run_pipeline  # noqa: E402
+from refactor.facts.context import BuildContext, TransformContext  # noqa: E402
+from refactor.verify.command import Options, Verdict, verify  # noqa: E402
 
 HEADER = ("| app | transforms applied | size before → after (MB) | cold build before → after (s) "
           "| rebuild after source edit before → after (s) | ratio | steps cached on that rebuild | verify |")

@@ -17,8 +17,8 @@ import atheris
 
 with atheris.instrument_imports():
     import transforms as registry
-    from refactor.batch import Settings, process_source
-    from refactor.document import Document, ParseError
+    from refactor.engine.batch import Settings, process_source
+    from refactor.text.document import Document, ParseError
 
 SETTINGS = Settings(transforms=registry.select())
 CHECK_BUILDKIT = "--no-buildkit" not in sys.argv

@@ -1,5 +1,5 @@
 """`python -m refactor` is the `refactor` command."""
 
-from refactor.cli import main
+from refactor.cli.app import main
 
 main()

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 import transforms as registry
-from refactor.context import BuildContext, TransformContext
-from refactor.pipeline import Outcome, run
+from refactor.engine.pipeline import Outcome, run
+from refactor.facts.context import BuildContext, TransformContext
 
 settings.register_profile(
     "ci", max_examples=int(os.environ.get("REFACTOR_FUZZ_EXAMPLES", "120")), deadline=None,

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import transforms as registry
-from refactor.context import BuildContext, TransformContext
-from refactor.pipeline import Outcome, run
+from refactor.engine.pipeline import Outcome, run
+from refactor.facts.context import BuildContext, TransformContext
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 

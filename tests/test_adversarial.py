@@ -21,8 +21,8 @@ import dockerfile
 import pytest
 
 import transforms as registry
-from refactor.batch import FileResult, Settings, process_many
-from refactor.files import discover_with_roots
+from refactor.engine.batch import FileResult, Settings, process_many
+from refactor.engine.files import discover_with_roots
 
 ADVERSARIAL = Path(__file__).resolve().parent / "adversarial"
 GOOD = b"FROM golang:1.22\nRUN go build -o /app .\nFROM scratch\nCOPY --from=0 /app /app\n"
@@ -235,7 +235,7 @@ def test_rewrite_keeps_the_file_mode(tmp_path: Path) -> None:
 
 def test_file_changed_between_read_and_write_is_not_overwritten(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import refactor.batch as batch_module
+    import refactor.engine.batch as batch_module
 
     path = tmp_path / "Dockerfile"
     path.write_bytes(GOOD)

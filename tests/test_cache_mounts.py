@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from refactor import ecosystems, runenv
-from refactor.context import BuildContext, TransformContext
-from refactor.document import Document
+from refactor.analysis import runenv
+from refactor.facts import ecosystems
+from refactor.facts.context import BuildContext, TransformContext
+from refactor.text.document import Document
 from transforms.cache_mounts import CacheMounts
 
 

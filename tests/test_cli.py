@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import transforms as registry
-from refactor import docgen
+from refactor.cli import docgen
 
 NUMERIC = "FROM golang:1.21\nRUN make /bin/app\nFROM scratch\nCOPY --from=0 /bin/app /app\n"
 NAMED = "FROM golang:1.21 AS builder\nRUN make /bin/app\nFROM scratch\nCOPY --from=builder /bin/app /app\n"
@@ -136,4 +136,4 @@ def test_every_transform_documents_itself_under_the_fixed_headings() -> None:
 
 
 def test_generated_transform_docs_are_in_sync() -> None:
-    assert docgen.DOCS.read_text() == docgen.render(), "run: python -m refactor.docgen"
+    assert docgen.DOCS.read_text() == docgen.render(), "run: python -m refactor.cli.docgen"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from refactor.closure import ImageFiles, check_closure
+from refactor.verify.closure import ImageFiles, check_closure
 
 TRUE = Path(shutil.which("true") or "/bin/true").resolve()
 

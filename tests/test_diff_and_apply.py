@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from unidiff import PatchSet
 
-from refactor.diff import split_keep_ends, unified_diff
-from refactor.patch import PatchError, apply_patch
+from refactor.output.diff import split_keep_ends, unified_diff
+from refactor.output.patch import PatchError, apply_patch
 
 PAIRS = {
     "plain": ("FROM a\nRUN b\nCOPY --from=0 x y\n", "FROM a AS builder\nRUN b\nCOPY --from=builder x y\n"),

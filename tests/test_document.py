@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from refactor.document import Document, ParseError
+from refactor.text.document import Document, ParseError
 
 TRICKY = {
     "comment_inside_continuation": "FROM a\nRUN echo 1 \\\n  # a comment\n  && echo 2\n",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import transforms as registry
-from refactor.context import BuildContext, TransformContext
-from refactor.pipeline import run
+from refactor.engine.pipeline import run
+from refactor.facts.context import BuildContext, TransformContext
 from tests.dockerfile_strategies import buildkit_parses
 
 FOUND = {
@@ -42,8 +42,8 @@ def test_fuzz_finding_now_rewrites_to_a_parsable_fixpoint(name: str) -> None:
 
 
 def test_from_arguments_split_on_whitespace_only_like_buildkit() -> None:
-    from refactor.document import Document
-    from refactor.stages import StageGraph
+    from refactor.analysis.stages import StageGraph
+    from refactor.text.document import Document
 
     graph = StageGraph.build(Document.parse('FROM scratch[" AS runtime\nFROM "a b" as x\n'))
     assert [(s.base, s.name) for s in graph.stages] == [('scratch["', "runtime"), ('"a', None)]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import transforms as registry
-from refactor.batch import Settings, process_file
+from refactor.engine.batch import Settings, process_file
 from tests.dockerfile_strategies import buildkit_parses
 from tests.golden_cases import load_cases
 

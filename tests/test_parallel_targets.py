@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 import transforms
-from refactor.context import BuildContext, TransformContext
-from refactor.document import Document
-from refactor.pipeline import run
-from refactor.stages import StageGraph
+from refactor.analysis.stages import StageGraph
+from refactor.engine.pipeline import run
+from refactor.facts.context import BuildContext, TransformContext
+from refactor.text.document import Document
 
 CTX = TransformContext(BuildContext.at(None))
 

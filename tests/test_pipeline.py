@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from refactor.changes import Change, Edit, Safety
-from refactor.pipeline import _apply_compatible
+from refactor.engine.changes import Change, Edit, Safety
+from refactor.engine.pipeline import _apply_compatible
 
 
 def change(*edits: tuple[int, int, str]) -> Change:

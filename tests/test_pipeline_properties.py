@@ -15,9 +15,9 @@ import dockerfile
 import pytest
 
 import transforms as registry
-from refactor.context import BuildContext, TransformContext
-from refactor.diff import split_keep_ends
-from refactor.pipeline import run
+from refactor.engine.pipeline import run
+from refactor.facts.context import BuildContext, TransformContext
+from refactor.output.diff import split_keep_ends
 from tests.golden_cases import GoldenCase, load_cases
 from tests.test_document import TRICKY
 

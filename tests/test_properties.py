@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from refactor.document import Document
+from refactor.text.document import Document
 from tests.dockerfile_strategies import buildkit_parses, dockerfiles, pipeline
 
 
@@ -62,7 +62,7 @@ def test_line_endings_are_kept(text: str, newline: str) -> None:
 
 @given(st.text(max_size=300))
 def test_arbitrary_text_parses_or_raises_parse_error(text: str) -> None:
-    from refactor.document import ParseError
+    from refactor.text.document import ParseError
 
     try:
         doc = Document.parse(text)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 import transforms
-from refactor import manifests
-from refactor.changes import Safety
-from refactor.context import BuildContext, TransformContext
-from refactor.pipeline import Outcome, run
+from refactor.engine.changes import Safety
+from refactor.engine.pipeline import Outcome, run
+from refactor.facts import manifests
+from refactor.facts.context import BuildContext, TransformContext
 
 
 def _context(tmp_path: Path, files: dict[str, str]) -> BuildContext:

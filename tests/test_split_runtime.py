@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 import transforms
-from refactor import ecosystems, shell
-from refactor.context import BuildContext, TransformContext
-from refactor.document import Document
-from refactor.pipeline import run
+from refactor.engine.pipeline import run
+from refactor.facts import ecosystems
+from refactor.facts.context import BuildContext, TransformContext
+from refactor.text import shell
+from refactor.text.document import Document
 from transforms.split_runtime import Decline, go_build_output
 
 CTX = TransformContext(BuildContext.at(None))

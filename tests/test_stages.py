@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from refactor.document import Document
-from refactor.stages import StageGraph, image_name, parse_mount
+from refactor.analysis.stages import StageGraph, image_name, parse_mount
+from refactor.text.document import Document
 
 FILE = """ARG BASE=golang:1.22
 FROM ${BASE} AS Build

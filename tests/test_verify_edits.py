@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from refactor.verify import compare_configs, one_line_edit
+from refactor.verify.command import compare_configs, one_line_edit
 
 
 def test_edit_appends_a_comment_in_the_files_own_syntax(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ cache mounts are added last to the RUN lines that remain.
 
 from __future__ import annotations
 
-from refactor.transform import Transform
+from refactor.engine.transform import Transform
 from transforms.cache_mounts import CacheMounts
 from transforms.name_stages import NameStages
 from transforms.parallel_targets import ParallelTargets

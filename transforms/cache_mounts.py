@@ -7,13 +7,15 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from refactor import ecosystems, runenv, shell
-from refactor.changes import Edit, Plan, Safety
-from refactor.context import TransformContext
-from refactor.document import Document, Instruction, parse_json_array
-from refactor.ecosystems import Cache, Ecosystem
-from refactor.stages import Stage, StageGraph, parse_mount
-from refactor.transform import Transform
+from refactor.analysis import runenv
+from refactor.analysis.stages import Stage, StageGraph, parse_mount
+from refactor.engine.changes import Edit, Plan, Safety
+from refactor.engine.transform import Transform
+from refactor.facts import ecosystems
+from refactor.facts.context import TransformContext
+from refactor.facts.ecosystems import Cache, Ecosystem
+from refactor.text import shell
+from refactor.text.document import Document, Instruction, parse_json_array
 
 # Programs that run (part of) their command line as another user: whose cache is unknown.
 _OTHER_USER = frozenset({"su", "sudo", "gosu", "su-exec", "runuser", "setpriv", "chroot", "setuidgid"})
@@ -80,7 +82,7 @@ class CacheMounts(Transform):
     ## What it does
     For each RUN whose shell commands (parsed, not grepped) run a known tool, adds the
     tool's cache directory as a BuildKit cache mount, next to any mounts the RUN already
-    has.  The directories come from `refactor/ecosystems.py`, resolved for the user and
+    has.  The directories come from `refactor/facts/ecosystems.py`, resolved for the user and
     environment the RUN sees (ENV and ARG of its stage and parent stages, USER, the
     documented environment of official base images):
 

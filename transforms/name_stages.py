@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from refactor import ecosystems, shell
-from refactor.changes import Edit, Plan, Safety, add_stage_name
-from refactor.context import TransformContext
-from refactor.document import Document, Instruction
-from refactor.stages import Reference, Stage, StageGraph, image_name
-from refactor.transform import Transform
+from refactor.analysis.stages import Reference, Stage, StageGraph, image_name
+from refactor.engine.changes import Edit, Plan, Safety, add_stage_name
+from refactor.engine.transform import Transform
+from refactor.facts import ecosystems
+from refactor.facts.context import TransformContext
+from refactor.text import shell
+from refactor.text.document import Document, Instruction
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9._-]*$")
 

@@ -7,12 +7,13 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from refactor import ecosystems, shell
-from refactor.changes import Edit, Plan, Safety, add_stage_name
-from refactor.context import TransformContext
-from refactor.document import Document, Instruction, Item, parse_json_array
-from refactor.stages import Stage, StageGraph
-from refactor.transform import Transform
+from refactor.analysis.stages import Stage, StageGraph
+from refactor.engine.changes import Edit, Plan, Safety, add_stage_name
+from refactor.engine.transform import Transform
+from refactor.facts import ecosystems
+from refactor.facts.context import TransformContext
+from refactor.text import shell
+from refactor.text.document import Document, Instruction, Item, parse_json_array
 from transforms.split_runtime import Decline, go_build_output
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9._-]*$")

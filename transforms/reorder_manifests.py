@@ -9,14 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from refactor import ecosystems, manifests
-from refactor.changes import Edit, Plan, Safety
-from refactor.context import BuildContext, TransformContext
-from refactor.document import Document, Instruction, Item, parse_json_array
-from refactor.ecosystems import Ecosystem
-from refactor.shell import Command, Script, run_script
-from refactor.stages import Stage, StageGraph, parse_mount
-from refactor.transform import Transform
+from refactor.analysis.stages import Stage, StageGraph, parse_mount
+from refactor.engine.changes import Edit, Plan, Safety
+from refactor.engine.transform import Transform
+from refactor.facts import ecosystems, manifests
+from refactor.facts.context import BuildContext, TransformContext
+from refactor.facts.ecosystems import Ecosystem
+from refactor.text.document import Document, Instruction, Item, parse_json_array
+from refactor.text.shell import Command, Script, run_script
 
 # Instructions that may sit between the source COPY and the install without changing
 # what the install sees (no filesystem, environment, user or working-directory effect).

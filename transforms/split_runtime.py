@@ -6,12 +6,13 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from refactor import ecosystems, shell
-from refactor.changes import Edit, Plan, Safety, add_stage_name
-from refactor.context import TransformContext
-from refactor.document import Document, Instruction, Item, parse_json_array, split_words
-from refactor.stages import Stage, StageGraph, parse_mount
-from refactor.transform import Transform
+from refactor.analysis.stages import Stage, StageGraph, parse_mount
+from refactor.engine.changes import Edit, Plan, Safety, add_stage_name
+from refactor.engine.transform import Transform
+from refactor.facts import ecosystems
+from refactor.facts.context import TransformContext
+from refactor.text import shell
+from refactor.text.document import Document, Instruction, Item, parse_json_array, split_words
 
 # Instructions that only configure the image: moved to the runtime stage.
 _MOVED = frozenset({"EXPOSE", "ENTRYPOINT", "CMD", "LABEL", "MAINTAINER", "STOPSIGNAL", "HEALTHCHECK", "USER"})
@@ -78,7 +79,7 @@ class SplitRuntime(Transform):
     The runtime stage is left unnamed: it is the last stage, so `docker build .`
     builds it.
 
-    The runtime base comes from the builder image (`refactor/ecosystems.py`,
+    The runtime base comes from the builder image (`refactor/facts/ecosystems.py`,
     `RUNTIME_BASES`): `golang:*alpine*` runs on `alpine` (the same Alpine version
     when the tag names one, else `latest`); other `golang` images run on
     `gcr.io/distroless/static-debian12` when every binary is built with

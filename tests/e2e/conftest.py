@@ -18,7 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import docker_harness  # noqa: E402
+import docker_harness
 
 # (what, seconds) pairs shown at the end of the run: setup and build timings.
 TIMINGS: list[tuple[str, float]] = []

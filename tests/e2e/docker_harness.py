@@ -25,7 +25,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from refactor import buildkit
+from refactor.verify import buildkit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS_DIR = REPO_ROOT / "scripts"
@@ -140,7 +140,7 @@ def ensure_base_images(timeout: float = 1800) -> None:
         raise SetupError(f"scripts/base-images did not provide: {', '.join(still_missing)}")
 
 
-# ---- build, run, inspect: the product's own BuildKit driver (refactor/buildkit.py) ----------
+# ---- build, run, inspect: the product's own BuildKit driver (refactor/verify/buildkit.py) ----------
 
 build = buildkit.build
 run = buildkit.run

@@ -7,7 +7,6 @@ refactored Dockerfile must later pass the same smoke checks.
 from __future__ import annotations
 
 import pytest
-
 from docker_harness import build, list_apps, run
 
 APPS = list_apps()

@@ -15,8 +15,8 @@ import pytest
 from docker_harness import APPS_DIR, BuildResult, build, load_app, remove_image, run
 
 import transforms
-from refactor.context import BuildContext, TransformContext
-from refactor.pipeline import run as run_pipeline
+from refactor.engine.pipeline import run as run_pipeline
+from refactor.facts.context import BuildContext, TransformContext
 
 pytestmark = pytest.mark.e2e
 

@@ -20,10 +20,10 @@ import pytest
 from docker_harness import APPS_DIR, build, image_size, inspect_config, load_app, remove_image, run
 
 import transforms
-from refactor.context import BuildContext, TransformContext
-from refactor.document import Document
-from refactor.pipeline import run as run_pipeline
-from refactor.stages import StageGraph
+from refactor.analysis.stages import StageGraph
+from refactor.engine.pipeline import run as run_pipeline
+from refactor.facts.context import BuildContext, TransformContext
+from refactor.text.document import Document
 
 pytestmark = pytest.mark.e2e
 

@@ -11,12 +11,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from refactor.changes import Change, Skip
-from refactor.context import BuildContext, TransformContext
-from refactor.document import Document, ParseError
-from refactor.files import FileError, check_text, digest, read_source, write_atomic
-from refactor.pipeline import Outcome, PipelineError, run
-from refactor.transform import Transform
+from refactor.engine.changes import Change, Skip
+from refactor.engine.files import FileError, check_text, digest, read_source, write_atomic
+from refactor.engine.pipeline import Outcome, PipelineError, run
+from refactor.engine.transform import Transform
+from refactor.facts.context import BuildContext, TransformContext
+from refactor.text.document import Document, ParseError
 
 
 @dataclass

@@ -10,7 +10,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
-from refactor.shell import Command
+from refactor.text.shell import Command
 
 
 @dataclass(frozen=True)

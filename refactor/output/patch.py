@@ -8,8 +8,8 @@ from pathlib import Path
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
-from refactor.diff import split_keep_ends
-from refactor.files import FileError, digest, read_source, write_atomic
+from refactor.engine.files import FileError, digest, read_source, write_atomic
+from refactor.output.diff import split_keep_ends
 
 
 @dataclass(frozen=True)

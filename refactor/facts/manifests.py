@@ -19,7 +19,7 @@ from typing import Any
 
 import libcst as cst
 
-from refactor.context import BuildContext
+from refactor.facts.context import BuildContext
 
 # npm runs these scripts of the project itself during `npm install` / `npm ci`
 # (yarn and pnpm run the same set); they may read any file of the project.

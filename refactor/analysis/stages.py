@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from refactor.document import Document, Instruction, split_words
+from refactor.text.document import Document, Instruction, split_words
 
 _FROM_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")

@@ -22,12 +22,12 @@ from typing import Annotated, Any
 import typer
 
 import transforms as registry
-from refactor import buildkit
-from refactor.closure import Closure, ImageFiles, check_closure
-from refactor.context import BuildContext, TransformContext
-from refactor.document import Document
-from refactor.ecosystems import ECOSYSTEMS
-from refactor.pipeline import run as run_pipeline
+from refactor.engine.pipeline import run as run_pipeline
+from refactor.facts.context import BuildContext, TransformContext
+from refactor.facts.ecosystems import ECOSYSTEMS
+from refactor.text.document import Document
+from refactor.verify import buildkit
+from refactor.verify.closure import Closure, ImageFiles, check_closure
 
 CONFIG_KEYS = ("Entrypoint", "Cmd", "Env", "WorkingDir", "User", "ExposedPorts", "Volumes", "Labels",
                "StopSignal", "Healthcheck")

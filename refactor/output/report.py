@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from refactor.batch import FileResult
-from refactor.diff import rationale_block, unified_diff
+from refactor.engine.batch import FileResult
+from refactor.output.diff import rationale_block, unified_diff
 
 EXIT_OK = 0
 EXIT_CHANGES = 1  # --check found something to rewrite

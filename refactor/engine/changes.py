@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from refactor.document import Instruction
+from refactor.text.document import Instruction
 
 
 class Safety(StrEnum):

@@ -12,10 +12,10 @@ from rich.console import Console
 from rich.text import Text
 
 import transforms as registry
-from refactor.batch import FileResult, Settings, process_many, process_source
-from refactor.files import discover_with_roots
-from refactor.patch import PatchError, apply_patch
-from refactor.report import EXIT_ERROR, Report, as_json, as_markdown, file_diff, skip_lines
+from refactor.engine.batch import FileResult, Settings, process_many, process_source
+from refactor.engine.files import discover_with_roots
+from refactor.output.patch import PatchError, apply_patch
+from refactor.output.report import EXIT_ERROR, Report, as_json, as_markdown, file_diff, skip_lines
 
 SUBCOMMANDS = ("transforms", "apply", "verify")
 
@@ -182,7 +182,7 @@ def apply(
 
 def _register_optional_commands() -> None:
     try:
-        from refactor.verify import register
+        from refactor.verify.command import register
     except ImportError:
         return
     register(tools)

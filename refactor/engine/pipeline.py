@@ -7,10 +7,10 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from refactor.changes import Change, Edit, Safety, Skip, apply_edits
-from refactor.context import TransformContext
-from refactor.document import Document, ParseError
-from refactor.transform import Transform
+from refactor.engine.changes import Change, Edit, Safety, Skip, apply_edits
+from refactor.engine.transform import Transform
+from refactor.facts.context import TransformContext
+from refactor.text.document import Document, ParseError
 
 # A transform that keeps changing its own output is a bug; stop rather than loop.
 MAX_ROUNDS = 8

@@ -12,9 +12,10 @@ import posixpath
 import re
 from dataclasses import dataclass, field, replace
 
-from refactor import ecosystems, shell
-from refactor.document import Document, Instruction, split_words
-from refactor.stages import Stage, StageGraph
+from refactor.analysis.stages import Stage, StageGraph
+from refactor.facts import ecosystems
+from refactor.text import shell
+from refactor.text.document import Document, Instruction, split_words
 
 _VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))|\$\{[^}]*\}")
 ROOT = ecosystems.ImageUser("root", 0, 0, "/root")

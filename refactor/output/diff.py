@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from refactor.changes import Change
+from refactor.engine.changes import Change
 
 NO_NEWLINE = "\\ No newline at end of file"
 

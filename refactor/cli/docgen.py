@@ -8,13 +8,13 @@ from pathlib import Path
 
 import transforms as registry
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "transforms.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "transforms.md"
 
 
 def render() -> str:
     parts = [
         "# Transforms\n",
-        "Generated from each transform's docstring by `python -m refactor.docgen`; do not edit by hand.\n",
+        "Generated from each transform's docstring by `python -m refactor.cli.docgen`; do not edit by hand.\n",
         "They run in this order. `safe` changes keep behaviour; `review` changes may not, and say why.\n",
         "| transform | safety | summary |",
         "|---|---|---|",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-from refactor.changes import Change, Edit, Plan, Safety, Skip
-from refactor.context import TransformContext
-from refactor.document import Document
+from refactor.engine.changes import Change, Edit, Plan, Safety, Skip
+from refactor.facts.context import TransformContext
+from refactor.text.document import Document
 
 
 class Transform(ABC):

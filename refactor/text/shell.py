@@ -14,7 +14,7 @@ from functools import lru_cache
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
-from refactor.document import Instruction, parse_json_array
+from refactor.text.document import Instruction, parse_json_array
 
 _PARSER = Parser(Language(tree_sitter_bash.language()))
 # Node types whose commands still run unconditionally, in order, in the RUN's own shell.

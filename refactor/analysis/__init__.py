@@ -1,0 +1,1 @@
+"""What a document means: its stages and the build state each instruction sees."""

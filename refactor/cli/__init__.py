@@ -1,0 +1,1 @@
+"""The command line: `refactor ...` and the generated transform documentation."""

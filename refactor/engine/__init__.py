@@ -1,0 +1,1 @@
+"""The engine: changes and declines, the transform protocol, the pipeline and batch runs."""

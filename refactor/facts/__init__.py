@@ -1,0 +1,1 @@
+"""Facts about the world outside the file: ecosystems, base images, manifests, the build context."""

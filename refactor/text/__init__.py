@@ -1,0 +1,1 @@
+"""The text model: a Dockerfile's lossless items and the shell words inside its RUN lines."""

@@ -1,0 +1,1 @@
+"""`refactor verify`: build before and after with BuildKit and compare the images."""
