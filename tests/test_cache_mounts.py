@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from refactor.analysis import runenv
+from refactor.analysis.semantic import SemanticModel
 from refactor.facts import ecosystems
 from refactor.facts.context import BuildContext, TransformContext
 from refactor.text.document import Document
@@ -18,7 +19,7 @@ def state_before_last(text: str) -> runenv.RunEnv:
 
 def plan(text: str) -> tuple[list[str], list[str]]:
     """(mount flags added, skip reasons)."""
-    result = CacheMounts().plan(Document.parse(text), TransformContext(BuildContext(None)))
+    result = CacheMounts().plan(SemanticModel(Document.parse(text)), TransformContext(BuildContext(None)))
     flags = [e.replacement for c in result.changes for e in c.edits if "--mount" in e.replacement]
     return flags, [s.reason for s in result.skips]
 
@@ -160,9 +161,10 @@ def test_apt_without_update_is_not_a_site() -> None:
 
 def test_yarn_berry_project_config_declines(tmp_path) -> None:  # type: ignore[no-untyped-def]
     doc = Document.parse("FROM node:20\nRUN yarn install\n")
-    assert CacheMounts().plan(doc, TransformContext(BuildContext(None))).changes  # no context: classic yarn
+    # no context: classic yarn
+    assert CacheMounts().plan(SemanticModel(doc), TransformContext(BuildContext(None))).changes
     (tmp_path / ".yarnrc.yml").write_text("nodeLinker: node-modules\n")
-    result = CacheMounts().plan(doc, TransformContext(BuildContext.at(tmp_path)))
+    result = CacheMounts().plan(SemanticModel(doc), TransformContext(BuildContext.at(tmp_path)))
     assert not result.changes and ".yarnrc.yml" in result.skips[0].reason
 
 
@@ -173,8 +175,8 @@ def test_rm_of_the_mount_itself_declines() -> None:
 
 def test_cleanup_mixed_with_other_paths_is_kept() -> None:
     result = CacheMounts().plan(
-        Document.parse("FROM debian:12\nRUN apt-get update && apt-get install -y x"
-                       " && rm -rf /var/lib/apt/lists/* /tmp/x\n"),
+        SemanticModel(Document.parse("FROM debian:12\nRUN apt-get update && apt-get install -y x"
+                                     " && rm -rf /var/lib/apt/lists/* /tmp/x\n")),
         TransformContext(BuildContext(None)))
     assert not any("drop" in c.rationale for c in result.changes)
 

@@ -8,8 +8,9 @@ import shlex
 from dataclasses import dataclass, field
 
 from refactor.analysis import runenv
+from refactor.analysis.semantic import SemanticModel
 from refactor.analysis.stages import Stage, StageGraph, parse_mount
-from refactor.engine.changes import Edit, Plan, Safety
+from refactor.engine.changes import Declined, Edit, Plan, Safety
 from refactor.engine.transform import Transform
 from refactor.facts import ecosystems
 from refactor.facts.context import TransformContext
@@ -27,13 +28,6 @@ _UV_INSTALLS = (ecosystems.Invocation("uv", ("sync",)), ecosystems.Invocation("u
 _SHELL_SHEBANG = re.compile(r"#!\s*/(?:usr/)?bin/(?:env\s+)?(?:ba|da|a)?sh\b")
 _UNWRITABLE_HOMES = frozenset({"", "/", "/nonexistent"})
 
-
-class Declined(Exception):
-    """The RUN is left alone; the message is the Skip's reason."""
-
-
-class AlreadyMounted(Declined):
-    """The RUN has cache mounts of its own (or from an earlier round): silently left as written."""
 
 
 @dataclass
@@ -196,9 +190,8 @@ class CacheMounts(Transform):
     summary = "Add BuildKit cache mounts to RUN lines that download or compile, for the RUN's user."
     safety = Safety.SAFE
 
-    def plan(self, doc: Document, ctx: TransformContext) -> Plan:
-        graph = StageGraph.build(doc)
-        states = runenv.analyse(doc, graph)
+    def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
+        doc, graph = model.doc, model.graph
         plan = Plan()
         sites: dict[int, Site] = {}
         declined: dict[int, tuple[Instruction, str]] = {}
@@ -206,15 +199,13 @@ class CacheMounts(Transform):
             for instr in stage.body:
                 if instr.keyword != "RUN":
                     continue
-                used = _ecosystems_used(instr)
-                if not used:
+                used = _ecosystems_used(model, instr)
+                if not used or _already_mounted(instr):  # its own mounts (or ours, from an earlier round)
                     continue
                 try:
-                    sites[instr.start] = _site(doc, ctx, instr, stage, states[instr.start], used)
-                except AlreadyMounted:
-                    continue
+                    sites[instr.start] = _site(model, ctx, instr, stage, used)
                 except Declined as why:
-                    declined[instr.start] = (instr, str(why))
+                    declined[instr.start] = (instr, why.reason)
         _decline_needed_later(graph, sites, declined)
         for instr, reason in declined.values():
             plan.skips.append(self.skip(reason, instr.first_line))
@@ -259,12 +250,9 @@ class CacheMounts(Transform):
 # Which tools a RUN runs, and what each one needs.
 
 
-def _ecosystems_used(instr: Instruction) -> list[Ecosystem]:
-    parsed = shell.run_script(instr)
-    if parsed is None:
-        return []
+def _ecosystems_used(model: SemanticModel, instr: Instruction) -> list[Ecosystem]:
     used: list[Ecosystem] = []
-    for command in parsed[0].commands:
+    for command in model.commands(instr):
         for eco in ecosystems.ECOSYSTEMS:
             if eco.caches and eco not in used and eco.uses_cache(command):
                 used.append(eco)
@@ -276,14 +264,17 @@ def _tool_commands(script: shell.Script, eco: Ecosystem) -> list[shell.Command]:
             if eco.uses_cache(c) or any(inv.matches(c) for inv in eco.cache_readers + eco.install + eco.build)]
 
 
-def _site(doc: Document, ctx: TransformContext, instr: Instruction, stage: Stage, state: runenv.RunEnv,
+def _already_mounted(instr: Instruction) -> bool:
+    return any(parse_mount(v).get("type") == "cache" for v in instr.flag_values("mount"))
+
+
+def _site(model: SemanticModel, ctx: TransformContext, instr: Instruction, stage: Stage,
           used: list[Ecosystem]) -> Site:
+    doc, state = model.doc, model.state_before(instr)
     existing = [parse_mount(v) for v in instr.flag_values("mount")]
-    if any(m.get("type") == "cache" for m in existing):
-        raise AlreadyMounted("the RUN already has a cache mount: left as written")
-    parsed = shell.run_script(instr)
+    parsed = model.script(instr)
     assert parsed is not None
-    script, editable = parsed
+    script, editable = parsed.script, parsed.editable
     if script.has_error:
         raise Declined("the RUN's shell script does not parse: nothing is changed")
     if not editable and script.text.startswith("#!") and not _SHELL_SHEBANG.match(script.text):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
+from refactor.analysis.semantic import SemanticModel
 from refactor.analysis.stages import Reference, Stage, StageGraph, image_name
 from refactor.engine.changes import Edit, Plan, Safety, add_stage_name
 from refactor.engine.transform import Transform
 from refactor.facts import ecosystems
 from refactor.facts.context import TransformContext
-from refactor.text import shell
-from refactor.text.document import Document, Instruction
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9._-]*$")
 
@@ -63,8 +62,8 @@ class NameStages(Transform):
     summary = "Name stages referenced by number and rewrite `--from=<index>` to the name."
     safety = Safety.SAFE
 
-    def plan(self, doc: Document, ctx: TransformContext) -> Plan:
-        graph = StageGraph.build(doc)
+    def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
+        graph = model.graph
         plan = Plan()
         taken = _taken_names(graph)
         name_all = bool(ctx.option("name_all", False))
@@ -74,7 +73,7 @@ class NameStages(Transform):
                 continue
             edits: list[Edit] = []
             if stage.name is None:
-                new_name = _choose_name(stage, graph, taken)
+                new_name = _choose_name(stage, model, taken)
                 taken.add(new_name)
                 edits.append(add_stage_name(stage.from_instruction, new_name))
                 what = f"stage {stage.index} is named `{new_name}`"
@@ -99,9 +98,10 @@ def _taken_names(graph: StageGraph) -> set[str]:
     return graph.names() | graph.images()
 
 
-def _choose_name(stage: Stage, graph: StageGraph, taken: set[str]) -> str:
+def _choose_name(stage: Stage, model: SemanticModel, taken: set[str]) -> str:
+    graph = model.graph
     patterns = [_variable_pattern(s.base) for s in graph.stages if graph.uses_variables(s)]
-    for candidate in _candidates(stage, graph):
+    for candidate in _candidates(stage, model):
         if candidate in taken or any(p.match(candidate) for p in patterns):
             continue
         if _NAME_RE.match(candidate):
@@ -112,10 +112,10 @@ def _choose_name(stage: Stage, graph: StageGraph, taken: set[str]) -> str:
     return f"stage-{index}"
 
 
-def _candidates(stage: Stage, graph: StageGraph) -> list[str]:
+def _candidates(stage: Stage, model: SemanticModel) -> list[str]:
     """Names in order of preference, from what the stage does."""
-    image = _sanitise(image_name(graph.expand(stage.base))) or "stage"
-    role = _role(stage, graph)
+    image = _sanitise(image_name(model.graph.expand(stage.base))) or "stage"
+    role = _role(stage, model)
     preferred = {
         "builder": ["builder", "build", f"{image}-build"],
         "deps": ["deps", "dependencies", f"{image}-deps"],
@@ -126,8 +126,9 @@ def _candidates(stage: Stage, graph: StageGraph) -> list[str]:
     return [*preferred, f"{image}-{stage.index}"]
 
 
-def _role(stage: Stage, graph: StageGraph) -> str:
-    commands = [c for instr in stage.body for c in _commands(instr)]
+def _role(stage: Stage, model: SemanticModel) -> str:
+    graph = model.graph
+    commands = [c for instr in stage.body for c in model.commands(instr)]
     if any(ecosystems.builds(c) for c in commands):
         return "builder"
     if any(ecosystems.installs(c) for c in commands):
@@ -138,10 +139,6 @@ def _role(stage: Stage, graph: StageGraph) -> str:
         return "runtime"
     return "other"
 
-
-def _commands(instr: Instruction) -> tuple[shell.Command, ...]:
-    script = shell.run_script(instr)
-    return script[0].commands if script else ()
 
 
 def _sanitise(text: str) -> str:

@@ -7,14 +7,14 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from refactor.analysis.semantic import SemanticModel
 from refactor.analysis.stages import Stage, StageGraph
-from refactor.engine.changes import Edit, Plan, Safety, add_stage_name
+from refactor.engine.changes import Declined, Edit, Plan, Safety, add_stage_name
 from refactor.engine.transform import Transform
-from refactor.facts import ecosystems
+from refactor.facts import ecosystems, gobuild
 from refactor.facts.context import TransformContext
 from refactor.text import shell
-from refactor.text.document import Document, Instruction, Item, parse_json_array
-from transforms.split_runtime import Decline, go_build_output
+from refactor.text.document import Document, Instruction, parse_json_array
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9._-]*$")
 _WORD_RE = re.compile(r"\S+")
@@ -114,97 +114,89 @@ class ParallelTargets(Transform):
     summary = "Build each Go binary in its own stage (in parallel) and give each its own final target."
     safety = Safety.REVIEW
 
-    def plan(self, doc: Document, ctx: TransformContext) -> Plan:
-        graph = StageGraph.build(doc)
-        if len(graph.stages) < 2 or not any(sum(len(_go_builds(i)) for i in s.body) >= 2 for s in graph.stages):
+    def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
+        graph = model.graph
+        if len(graph.stages) < 2 or not any(
+                sum(len(_go_builds(model, i)) for i in s.body) >= 2 for s in graph.stages):
             return Plan()
-        try:
-            builder, final, builds, copies, runner = _analyse(graph)
-            edits, default, base = _edits(doc, graph, builder, final, builds, copies, runner)
-        except Decline as decline:
-            return Plan(skips=[self.skip(decline.reason, decline.line)])
+        builder, final, builds, copies, runner = _analyse(model)
+        edits, default, base = _edits(model, builder, final, builds, copies, runner)
         others = ", ".join(f"--target {b.name}" for b in builds if b.output != default)
         why = (f"{', '.join(b.output for b in builds)} build in parallel stages FROM {base}; the default image "
                f"still runs {default} but no longer holds the other binaries ({others})")
         return Plan(changes=[self.change(why, edits, builder.from_instruction.first_line)])
 
 
-def _go_builds(instr: Instruction) -> list[shell.Command]:
-    script = shell.run_script(instr)
+def _go_builds(model: SemanticModel, instr: Instruction) -> list[shell.Command]:
     found = []
-    for command in script[0].commands if script else ():
+    for command in model.commands(instr):
         program, positional = ecosystems.normalise(command)
         if program == "go" and positional[:1] == ["build"]:
             found.append(command)
     return found
 
 
-def _analyse(graph: StageGraph) -> tuple[Stage, Stage, list[Build], list[Copy], Instruction]:
+def _analyse(model: SemanticModel) -> tuple[Stage, Stage, list[Build], list[Copy], Instruction]:
+    graph = model.graph
     if len(graph.stages) != 2:
-        raise Decline("only a build stage followed by one final stage is split",
+        raise Declined("only a build stage followed by one final stage is split",
                       graph.stages[-1].from_instruction.first_line)
     builder, final = graph.stages
     line = builder.from_instruction.first_line
     if final.base_stage is not None:
-        raise Decline("the final stage is built FROM the build stage", final.from_instruction.first_line)
+        raise Declined("the final stage is built FROM the build stage", final.from_instruction.first_line)
     for stage in (builder, final):
         if stage.name_text:
-            raise Decline(f"stage `{stage.name_text}` has a name (a --target may use it); it is not split",
+            raise Declined(f"stage `{stage.name_text}` has a name (a --target may use it); it is not split",
                           stage.from_instruction.first_line)
         if stage.platform:
-            raise Decline("FROM --platform: left alone", stage.from_instruction.first_line)
+            raise Declined("FROM --platform: left alone", stage.from_instruction.first_line)
     if any(i.keyword in ("ARG", "ONBUILD") for i in builder.body):
-        raise Decline("the build stage declares ARG/ONBUILD, which stages built FROM it would not repeat", line)
+        raise Declined("the build stage declares ARG/ONBUILD, which stages built FROM it would not repeat", line)
 
     # The builds: a run of RUN lines at the end of the build stage, one `go build -o` each.
-    workdir: str | None = None
     builds: list[Build] = []
     for instr in builder.body:
-        commands = _go_builds(instr)
-        if instr.keyword == "WORKDIR":
-            value = instr.args
-            workdir = posixpath.normpath(posixpath.join(workdir or "/", value)) if (
-                value.startswith("/") or workdir) and "$" not in value else None
+        commands = _go_builds(model, instr)
+        workdir = model.workdir(instr).known
         if not commands:
             if builds:
-                raise Decline(f"{instr.keyword} after the builds: they are not the stage's last lines",
+                raise Declined(f"{instr.keyword} after the builds: they are not the stage's last lines",
                               instr.first_line)
             continue
-        script = shell.run_script(instr)
+        script = model.script(instr)
         assert script is not None
-        if len(script[0].commands) != 1 or len(script[0].chain) != 1:
-            raise Decline("a RUN with go build does more than one command", instr.first_line)
-        output = go_build_output(commands[0], instr)
+        if len(script.script.commands) != 1 or len(script.script.chain) != 1:
+            raise Declined("a RUN with go build does more than one command", instr.first_line)
+        built = gobuild.go_build_output(commands[0])
+        if built.path is None:
+            raise Declined(built.problem or "the go build output is not known", instr.first_line)
+        output = built.path
         if not output.startswith("/"):
             if workdir is None:
-                raise Decline(f"go build -o {output}: relative to an unknown directory", instr.first_line)
+                raise Declined(f"go build -o {output}: relative to an unknown directory", instr.first_line)
             output = posixpath.normpath(posixpath.join(workdir, output))
         for earlier in builds:
             if earlier.output == output:
-                raise Decline(f"two builds write {output}", instr.first_line)
+                raise Declined(f"two builds write {output}", instr.first_line)
             if earlier.output in instr.logical or earlier.name in instr.logical.split():
-                raise Decline(f"this build may read {earlier.output}, built just before", instr.first_line)
+                raise Declined(f"this build may read {earlier.output}, built just before", instr.first_line)
         builds.append(Build(instr, output, posixpath.basename(output)))
     if len(builds) < 2:
-        raise Decline("fewer than two go build lines end the build stage", line)
+        raise Declined("fewer than two go build lines end the build stage", line)
 
     # The final stage: copies of exactly those binaries and configuration.
-    final_workdir: str | None = None
     copies: list[Copy] = []
     runner: Instruction | None = None
     entrypoint: Instruction | None = None
     for instr in final.body:
         keyword = instr.keyword
         if keyword == "COPY":
-            copies.append(_copy(instr, graph, builder, final_workdir, {b.output for b in builds}))
+            copies.append(_copy(instr, graph, builder, model.workdir(instr).known, {b.output for b in builds}))
         elif keyword not in _SHARED | _DEFAULT_ONLY:
-            raise Decline(f"{keyword} in the final stage: left alone", instr.first_line)
+            raise Declined(f"{keyword} in the final stage: left alone", instr.first_line)
         if keyword in ("ENV", "LABEL", "USER", "WORKDIR") and "$" in instr.args:
-            raise Decline(f"{keyword} uses a variable", instr.first_line)
-        if keyword == "WORKDIR":
-            value = instr.args
-            final_workdir = posixpath.normpath(posixpath.join(final_workdir or "/", value)) if (
-                value.startswith("/") or final_workdir) else None
+            raise Declined(f"{keyword} uses a variable", instr.first_line)
         if keyword == "ENTRYPOINT":
             entrypoint = instr
         if keyword == "CMD" and entrypoint is None:
@@ -213,15 +205,15 @@ def _analyse(graph: StageGraph) -> tuple[Stage, Stage, list[Build], list[Copy], 
     copied = {s for c in copies for s, _, _ in c.sources}
     missing = [b.output for b in builds if b.output not in copied]
     if missing:
-        raise Decline(f"the final stage does not copy {', '.join(missing)}", final.from_instruction.first_line)
+        raise Declined(f"the final stage does not copy {', '.join(missing)}", final.from_instruction.first_line)
     if runner is None:
-        raise Decline("the final stage has no ENTRYPOINT or CMD", final.from_instruction.first_line)
+        raise Declined("the final stage has no ENTRYPOINT or CMD", final.from_instruction.first_line)
     names = graph.names() | graph.images() | {"base"}
     for build in builds:
         if not _NAME_RE.match(build.name) or build.name in names or f"build-{build.name}" in names:
-            raise Decline(f"`{build.name}` cannot name a stage here", build.instr.first_line)
+            raise Declined(f"`{build.name}` cannot name a stage here", build.instr.first_line)
     if len({b.name for b in builds}) != len(builds):
-        raise Decline("two binaries have the same name", line)
+        raise Declined("two binaries have the same name", line)
     return builder, final, builds, copies, runner
 
 
@@ -229,22 +221,22 @@ def _copy(instr: Instruction, graph: StageGraph, builder: Stage, workdir: str | 
           outputs: set[str]) -> Copy:
     source = instr.flag("from")
     if source is None or source.value is None or graph.resolve(graph.expand(source.value)) is not builder:
-        raise Decline("the final stage copies something other than the built binaries", instr.first_line)
+        raise Declined("the final stage copies something other than the built binaries", instr.first_line)
     if instr.multiline or instr.heredocs or instr.is_json or any(q in instr.args for q in "\"'$"):
-        raise Decline("COPY is not a plain one-line copy", instr.first_line)
+        raise Declined("COPY is not a plain one-line copy", instr.first_line)
     words = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(instr.logical, instr.args_start)]
     if len(words) < 2:
-        raise Decline("COPY without a destination", instr.first_line)
+        raise Declined("COPY without a destination", instr.first_line)
     *sources, (dest, _, _) = words
     for path, _, _ in sources:
         if posixpath.normpath(path) not in outputs:
-            raise Decline(f"COPY {path} is not one of the built binaries", instr.first_line)
+            raise Declined(f"COPY {path} is not one of the built binaries", instr.first_line)
     if not dest.startswith("/"):
         if workdir is None:
-            raise Decline("COPY destination relative to an unknown directory", instr.first_line)
+            raise Declined("COPY destination relative to an unknown directory", instr.first_line)
         dest = posixpath.join(workdir, dest)
     if len(sources) > 1 and not dest.endswith("/"):
-        raise Decline("COPY of several files to a destination that is not a directory", instr.first_line)
+        raise Declined("COPY of several files to a destination that is not a directory", instr.first_line)
     return Copy(instr, [(posixpath.normpath(p), s, e) for p, s, e in sources], dest)
 
 
@@ -254,17 +246,18 @@ def _destination(copy: Copy, source: str) -> str:
     return posixpath.normpath(copy.dest)
 
 
-def _edits(doc: Document, graph: StageGraph, builder: Stage, final: Stage, builds: list[Build],
+def _edits(model: SemanticModel, builder: Stage, final: Stage, builds: list[Build],
            copies: list[Copy], runner: Instruction) -> tuple[list[Edit], str, str]:
+    doc = model.doc
     argv = parse_json_array(runner.args)
     if not argv:
-        raise Decline(f"shell-form {runner.keyword} in the final stage: left alone", runner.first_line)
+        raise Declined(f"shell-form {runner.keyword} in the final stage: left alone", runner.first_line)
     program = posixpath.normpath(argv[0])
     installed = {b.output: _destination(c, b.output) for b in builds for c in copies
                  for s, _, _ in c.sources if s == b.output}
     default = next((b for b in builds if installed[b.output] == program), None)
     if default is None:
-        raise Decline(f"{runner.keyword} runs {argv[0]}, not a copied binary", runner.first_line)
+        raise Declined(f"{runner.keyword} runs {argv[0]}, not a copied binary", runner.first_line)
 
     nl = doc.newline
     base = "base"
@@ -272,7 +265,7 @@ def _edits(doc: Document, graph: StageGraph, builder: Stage, final: Stage, build
     as_kw = "as" if final.from_instruction.keyword_text.islower() else "AS"
     edits = [add_stage_name(builder.from_instruction, base)]
     for build in builds:
-        start = _block_start(doc, build.instr)
+        start = _block_start(model, build.instr)
         lead = "" if _blank_before(doc, start) else nl
         edits.append(Edit(start, start, f"{lead}{from_kw} {base} {as_kw} build-{build.name}{nl}"))
 
@@ -294,7 +287,7 @@ def _edits(doc: Document, graph: StageGraph, builder: Stage, final: Stage, build
                 path = json.dumps(installed[build.output])
                 lines.append(f"{instr.keyword_text} " + (f"[ {path} ]" if spaced else f"[{path}]"))
         stages += "".join(line + nl for line in lines) + nl
-    start = _block_start(doc, final.from_instruction)
+    start = _block_start(model, final.from_instruction)
     lead = "" if _blank_before(doc, start) else nl
     edits.append(Edit(start, start, lead + stages))
     edits.append(add_stage_name(final.from_instruction, default.name))
@@ -302,7 +295,7 @@ def _edits(doc: Document, graph: StageGraph, builder: Stage, final: Stage, build
     for copy in copies:
         keep = [s for s in copy.sources if s[0] == default.output]
         if not keep:
-            edits.append(_delete_line(doc, copy.instr))
+            edits.append(_delete_line(model, copy.instr))
             continue
         flag = copy.instr.flag("from")
         assert flag is not None
@@ -328,15 +321,9 @@ def _replace(instr: Instruction, start: int, stop: int, text: str) -> Edit:
 
 
 
-def _index(doc: Document, item: Item) -> int:
-    return next(k for k, i in enumerate(doc.items) if i is item)
-
-
-def _block_start(doc: Document, instr: Instruction) -> int:
-    k = _index(doc, instr)
-    while k > 0 and doc.items[k - 1].kind == "comment":
-        k -= 1
-    return doc.items[k].start
+def _block_start(model: SemanticModel, instr: Instruction) -> int:
+    block = model.comments_above(instr)
+    return block[0].start if block else instr.start
 
 
 def _blank_before(doc: Document, offset: int) -> bool:
@@ -344,6 +331,6 @@ def _blank_before(doc: Document, offset: int) -> bool:
     return before is None or before.kind in ("blank", "directive")
 
 
-def _delete_line(doc: Document, instr: Instruction) -> Edit:
-    start = _block_start(doc, instr)
+def _delete_line(model: SemanticModel, instr: Instruction) -> Edit:
+    start = _block_start(model, instr)
     return Edit(start, instr.stop, "")

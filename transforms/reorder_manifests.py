@@ -9,14 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from refactor.analysis.stages import Stage, StageGraph, parse_mount
-from refactor.engine.changes import Edit, Plan, Safety
+from refactor.analysis.semantic import SemanticModel
+from refactor.analysis.stages import Stage, parse_mount
+from refactor.engine.changes import Declined, Edit, Plan, Safety
 from refactor.engine.transform import Transform
 from refactor.facts import ecosystems, manifests
 from refactor.facts.context import BuildContext, TransformContext
 from refactor.facts.ecosystems import Ecosystem
 from refactor.text.document import Document, Instruction, Item, parse_json_array
-from refactor.text.shell import Command, Script, run_script
+from refactor.text.shell import Command, Script
 
 # Instructions that may sit between the source COPY and the install without changing
 # what the install sees (no filesystem, environment, user or working-directory effect).
@@ -24,7 +25,7 @@ _NEUTRAL = frozenset({"LABEL", "EXPOSE", "STOPSIGNAL", "HEALTHCHECK", "CMD", "EN
 # Commands that may precede the install in its RUN; they are repeated in both parts of a split.
 _PREFIX_PROGRAMS = frozenset({"cd", "set", "export"})
 _COPY_FLAGS = frozenset({"chown", "chmod", "link"})
-_UNKNOWN_WORKDIR = "/.workdir"  # stands for the base image's WORKDIR, which the file does not say
+
 
 
 class Kind(Enum):
@@ -132,31 +133,24 @@ class ReorderManifests(Transform):
     summary = "Copy dependency manifests and install them before `COPY . .` so source edits keep the install cached."
     safety = Safety.SAFE
 
-    def plan(self, doc: Document, ctx: TransformContext) -> Plan:
+    def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
         plan = Plan()
-        for stage in StageGraph.build(doc).stages:
-            _StagePlanner(self, doc, ctx.build, stage, plan).run()
+        for stage in model.graph.stages:
+            _StagePlanner(self, model, ctx.build, stage, plan).run()
         return plan
-
-
-class _Decline(Exception):
-    def __init__(self, reason: str, line: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 class _StagePlanner:
     """Finds the first install after a source COPY in one stage and plans its move."""
 
-    def __init__(self, transform: ReorderManifests, doc: Document, build: BuildContext, stage: Stage,
+    def __init__(self, transform: ReorderManifests, model: SemanticModel, build: BuildContext, stage: Stage,
                  plan: Plan) -> None:
         self.t = transform
-        self.doc = doc
+        self.model = model
+        self.doc = model.doc
         self.build = build
         self.stage = stage
         self.plan = plan
-        self.workdirs = _workdirs(stage.body)
         self.local_copies = [k for k, instr in enumerate(stage.body) if _is_local_copy(instr)]
 
     def run(self) -> None:
@@ -166,8 +160,8 @@ class _StagePlanner:
                 continue
             try:
                 done = self._consider(index, instr)
-            except _Decline as decline:
-                self.plan.skips.append(self.t.skip(decline.reason, decline.line))
+            except Declined as declined:
+                self.plan.skips.append(self.t.skipped(declined, instr.first_line))
                 return
             if done:
                 return
@@ -176,10 +170,10 @@ class _StagePlanner:
 
     def _consider(self, index: int, instr: Instruction) -> bool:
         """True when this RUN was the stage's install site (planned or declined)."""
-        parsed = run_script(instr)
+        parsed = self.model.script(instr)
         if parsed is None:
             return False
-        script, editable = parsed
+        script, editable = parsed.script, parsed.editable
         found = _installs(script)
         if not found:
             return False
@@ -193,7 +187,7 @@ class _StagePlanner:
         first = found[0]
         cwd = self._cwd(index, script, first)
         if cwd is None:
-            raise _Decline("the install's working directory is not a literal path", instr.first_line)
+            raise Declined("the install's working directory is not a literal path", instr.first_line)
         rel = posixpath.relpath(cwd, site.dest_abs)
         if rel.startswith(".."):
             return False  # the install runs outside what this COPY fills: not its source
@@ -202,17 +196,17 @@ class _StagePlanner:
         if any(_binds(instr)):
             return True  # manifests come in through a bind mount: cache-friendly already
         if script.has_error or not editable:
-            raise _Decline("the RUN's shell script could not be analysed", instr.first_line)
+            raise Declined("the RUN's shell script could not be analysed", instr.first_line)
         self._check_between(source_index, index, first)
         if first.link < 0 and first.kind is not Kind.PRIME:
-            raise _Decline(f"`{first.command.name} ...` runs inside a compound command", instr.first_line)
+            raise Declined(f"`{first.command.name} ...` runs inside a compound command", instr.first_line)
         ctx_dir = manifests.join(site.src, rel) if rel != "." else site.src
         ctx_dir = "" if ctx_dir == "." else ctx_dir
         moved = self._moved(script, first, found, instr) if first.kind is Kind.MOVE else [first]
         for install in moved:
             self._read(install, ctx_dir, cwd, site, instr)
             if install.problem:
-                raise _Decline(install.problem, instr.first_line)
+                raise Declined(install.problem, instr.first_line)
         if first.deps and self._pip_primed(source_index, first.deps):
             return True
         self._check_outputs(moved, ctx_dir, instr)
@@ -233,12 +227,11 @@ class _StagePlanner:
             return None
         if src and not (source.endswith("/") or (self.build.root is not None and (self.build.root / src).is_dir())):
             return None
-        workdir = self.workdirs[self.stage.body.index(instr)]
-        return Site(instr, src, dest, posixpath.normpath(posixpath.join(workdir, dest)),
+        return Site(instr, src, dest, self.model.workdir(instr).resolve(dest),
                     [instr.logical[f.start:f.stop] for f in instr.flags])
 
     def _cwd(self, index: int, script: Script, install: Install) -> str | None:
-        cwd = self.workdirs[index]
+        cwd = self.model.workdir(self.stage.body[index]).resolve(".")
         links = script.chain[: install.link] if install.link >= 0 else ()
         if install.link < 0 and any(c.program() == "cd" for c in script.commands):
             return None
@@ -254,10 +247,7 @@ class _StagePlanner:
     def _primed(self, source_index: int, install: Install) -> bool:
         """An earlier RUN of the stage already installs this ecosystem's dependencies."""
         for instr in self.stage.body[:source_index]:
-            parsed = run_script(instr)
-            if parsed is None:
-                continue
-            for command in parsed[0].commands:
+            for command in self.model.commands(instr):
                 if install.ecosystem not in ecosystems.installs(command):
                     continue
                 if install.ecosystem.name != "pip" or _same_pip_inputs(command, install.command):
@@ -267,8 +257,7 @@ class _StagePlanner:
     def _pip_primed(self, source_index: int, deps: list[str]) -> bool:
         """An earlier pip install already names every declared dependency (this transform's output)."""
         for instr in self.stage.body[:source_index]:
-            parsed = run_script(instr)
-            for command in parsed[0].commands if parsed else ():
+            for command in self.model.commands(instr):
                 if ecosystems.normalise(command)[0] in ("pip", "uv") and set(deps) <= set(command.args):
                     return True
         return False
@@ -281,7 +270,7 @@ class _StagePlanner:
             if instr.keyword in ("ENV", "ARG") and prefixes and not any(
                     name.startswith(prefixes) for name in _declared_names(instr)):
                 continue
-            raise _Decline(f"{instr.keyword} on line {instr.first_line} runs between the source COPY and "
+            raise Declined(f"{instr.keyword} on line {instr.first_line} runs between the source COPY and "
                            f"the install and may change what it sees", instr.first_line)
 
     def _moved(self, script: Script, first: Install, found: list[Install], instr: Instruction) -> list[Install]:
@@ -291,7 +280,7 @@ class _StagePlanner:
         for link in chain[: first.link]:
             command = link.command
             if command is None or command.program() not in _PREFIX_PROGRAMS:
-                raise _Decline("commands before the install in its RUN may read the source", instr.first_line)
+                raise Declined("commands before the install in its RUN may read the source", instr.first_line)
             if command.program() == "set" and any(a.startswith("-") and "e" in a for a in command.args):
                 set_e = True
         moved = [first]
@@ -303,7 +292,7 @@ class _StagePlanner:
         for link in chain[1 : nxt + 1] if nxt < len(chain) else ():
             if link.operator == "&&" or (link.operator in (";", "\n") and set_e):
                 continue
-            raise _Decline(f"the install is joined by `{link.operator}`, which a split would change",
+            raise Declined(f"the install is joined by `{link.operator}`, which a split would change",
                            instr.first_line)
         return moved
 
@@ -487,7 +476,7 @@ class _StagePlanner:
                 for path in (root / ctx_dir).glob(pattern) if ctx_dir else root.glob(pattern):
                     rel = str(path.relative_to(root))
                     if not self.build.ignored(rel):
-                        raise _Decline(f"the build context contains {rel}, which the source COPY would copy "
+                        raise Declined(f"the build context contains {rel}, which the source COPY would copy "
                                        f"over what `{install.command.name} ...` installed", instr.first_line)
 
     # -- the edits ---------------------------------------------------------------------------
@@ -499,7 +488,7 @@ class _StagePlanner:
         files = [f for i in moved for f in i.files]
         copy_lines = _manifest_copies(copy_keyword, site, files)
         if copy_lines is None:
-            raise _Decline("a manifest path needs quoting", instr.first_line)
+            raise Declined("a manifest path needs quoting", instr.first_line)
         insert_at = _attached_start(doc, site.instr)
         chain = script.chain
         first, last = moved[0], moved[-1]
@@ -555,20 +544,6 @@ class _StagePlanner:
 
 # ------------------------------------------------------------------------------- helpers
 
-
-def _workdirs(body: list[Instruction]) -> list[str]:
-    """The WORKDIR in effect at each instruction (paths under _UNKNOWN_WORKDIR when unknown)."""
-    out: list[str] = []
-    current = _UNKNOWN_WORKDIR
-    for instr in body:
-        out.append(current)
-        if instr.keyword == "WORKDIR":
-            arg = instr.args.strip().strip("\"'")
-            if "$" in arg:
-                current = f"/.unknown-{instr.first_line}"
-            else:
-                current = posixpath.normpath(posixpath.join(current, arg))
-    return out
 
 
 def _is_local_copy(instr: Instruction) -> bool:

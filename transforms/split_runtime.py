@@ -6,23 +6,17 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from refactor.analysis.semantic import SemanticModel
 from refactor.analysis.stages import Stage, StageGraph, parse_mount
-from refactor.engine.changes import Edit, Plan, Safety, add_stage_name
+from refactor.engine.changes import Declined, Edit, Plan, Safety, add_stage_name
 from refactor.engine.transform import Transform
-from refactor.facts import ecosystems
+from refactor.facts import ecosystems, gobuild
 from refactor.facts.context import TransformContext
 from refactor.text import shell
 from refactor.text.document import Document, Instruction, Item, parse_json_array, split_words
 
 # Instructions that only configure the image: moved to the runtime stage.
 _MOVED = frozenset({"EXPOSE", "ENTRYPOINT", "CMD", "LABEL", "MAINTAINER", "STOPSIGNAL", "HEALTHCHECK", "USER"})
-# `go build` flags that take the next word as their value.
-_GO_VALUE_FLAGS = frozenset({
-    "o", "p", "asmflags", "buildmode", "compiler", "gccgoflags", "gcflags", "installsuffix", "ldflags", "mod",
-    "modfile", "overlay", "pgo", "pkgdir", "tags", "toolexec", "coverpkg", "covermode", "C",
-    "debug-actiongraph", "debug-trace", "debug-runtime-trace",
-})
-_SIMPLE_PATH_RE = re.compile(r"^[A-Za-z0-9._/+@-]+$")
 # Users every runtime base has (uid 0 and nobody 65534); any other name may not exist there.
 _KNOWN_USERS = frozenset({"root", "nobody"})
 # Files in the build context that a program does not read at run time.
@@ -32,13 +26,6 @@ _HARMLESS_FILES = re.compile(
 )
 _GO_STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 _MAX_CONTEXT_FILES = 5000
-
-
-class Decline(Exception):
-    def __init__(self, reason: str, line: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 @dataclass
@@ -151,22 +138,19 @@ class SplitRuntime(Transform):
     summary = "Split a single-stage Go build into a builder and a slim runtime stage holding only the binary."
     safety = Safety.REVIEW
 
-    def plan(self, doc: Document, ctx: TransformContext) -> Plan:
-        graph = StageGraph.build(doc)
+    def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
+        graph = model.graph
         if not graph.stages:
             return Plan()
         final = graph.stages[-1]
-        if not _go_builds(final):
+        if not _go_builds(model, final):
             return Plan()
         if len(graph.stages) > 1:
             return Plan(skips=[self.skip("the file has several stages already", final.from_instruction.first_line)])
-        try:
-            found = _analyse(doc, graph, final, ctx)
-            runtime, runtime_shell = _runtime(graph, final, found)
-            _check_command(found, runtime_shell, runtime)
-        except Decline as decline:
-            return Plan(skips=[self.skip(decline.reason, decline.line)])
-        edits, reference = _edits(doc, graph, final, found, runtime)
+        found = _analyse(model, final, ctx)
+        runtime, runtime_shell = _runtime(graph, final, found)
+        _check_command(found, runtime_shell, runtime)
+        edits, reference = _edits(model, final, found, runtime)
         paths = ", ".join(a.path for a in found.artifacts)
         builder = graph.expand(final.base)
         why = (f"the final image keeps only {paths} on {runtime}, leaving the {builder} toolchain in "
@@ -178,29 +162,31 @@ class SplitRuntime(Transform):
 # What the stage builds and what it needs at run time.
 
 
-def _go_builds(stage: Stage) -> list[tuple[Instruction, shell.Command]]:
+def _go_builds(model: SemanticModel, stage: Stage) -> list[tuple[Instruction, shell.Command]]:
     found = []
     for instr in stage.body:
-        script = shell.run_script(instr)
-        for command in script[0].commands if script else ():
+        for command in model.commands(instr):
             program, positional = ecosystems.normalise(command)
             if program == "go" and positional[:1] in (["build"], ["install"]):
                 found.append((instr, command))
     return found
 
 
-def _analyse(doc: Document, graph: StageGraph, stage: Stage, ctx: TransformContext) -> Analysis:
+def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext) -> Analysis:
+    doc, graph = model.doc, model.graph
     found = Analysis()
+    if stage.body:  # the base image's WORKDIR (golang: /go) applies until a WORKDIR line
+        found.workdir = model.workdir(stage.body[0]).known
     for instr in doc.instructions:
         if instr.keyword == "ONBUILD":
-            raise Decline("ONBUILD runs in images built FROM this one; a new final stage would change that",
+            raise Declined("ONBUILD runs in images built FROM this one; a new final stage would change that",
                           instr.first_line)
-    last_build = max(i.first_line for i, _ in _go_builds(stage))
+    last_build = max(i.first_line for i, _ in _go_builds(model, stage))
     env: dict[str, str] = {}
     for instr in stage.body:
         keyword = instr.keyword
         if keyword in ("SHELL", "VOLUME", "ADD"):
-            raise Decline(f"{keyword} is not carried into a runtime stage safely; left alone", instr.first_line)
+            raise Declined(f"{keyword} is not carried into a runtime stage safely; left alone", instr.first_line)
         if keyword == "WORKDIR":
             found.workdir = _workdir(instr, found.workdir)
             found.had_workdir = True
@@ -213,12 +199,12 @@ def _analyse(doc: Document, graph: StageGraph, stage: Stage, ctx: TransformConte
                 if "PATH" in pairs:
                     found.path = pairs["PATH"]
         elif keyword == "RUN":
-            _check_run(instr, found, env)
+            _check_run(model, instr, found, env)
         elif keyword == "COPY":
             _check_copy(instr, ctx)
         elif keyword == "USER":
             if instr.first_line < last_build:
-                raise Decline("USER is set before the build; the runtime stage would have to repeat it "
+                raise Declined("USER is set before the build; the runtime stage would have to repeat it "
                               "and the build's files belong to that user", instr.first_line)
             _check_user(instr)
         if keyword in _MOVED:
@@ -229,18 +215,18 @@ def _analyse(doc: Document, graph: StageGraph, stage: Stage, ctx: TransformConte
             elif keyword == "CMD":
                 found.cmd = instr
     if graph.stages[0].platform:
-        raise Decline("FROM --platform: the runtime stage's platform would differ", stage.from_instruction.first_line)
+        raise Declined("FROM --platform: the runtime stage's platform would differ", stage.from_instruction.first_line)
     _check_data_files(ctx, stage)
     return found
 
 
 def _workdir(instr: Instruction, current: str | None) -> str:
     value = instr.args
-    if "$" in value or instr.is_json or len(split_words(value)) != 1 or not _SIMPLE_PATH_RE.match(value):
-        raise Decline("WORKDIR is not a plain path", instr.first_line)
+    if "$" in value or instr.is_json or len(split_words(value)) != 1 or not gobuild.SIMPLE_PATH_RE.match(value):
+        raise Declined("WORKDIR is not a plain path", instr.first_line)
     if not value.startswith("/"):
         if current is None:
-            raise Decline("a relative WORKDIR depends on the base image's working directory", instr.first_line)
+            raise Declined("a relative WORKDIR depends on the base image's working directory", instr.first_line)
         value = posixpath.join(current, value)
     return posixpath.normpath(value)
 
@@ -258,37 +244,37 @@ def _env_pairs(instr: Instruction) -> dict[str, str]:
 
 def _no_variables(instr: Instruction) -> None:
     if "$" in instr.logical[instr.args_start:]:
-        raise Decline(f"{instr.keyword} uses a variable whose value comes from the build stage", instr.first_line)
+        raise Declined(f"{instr.keyword} uses a variable whose value comes from the build stage", instr.first_line)
 
 
-def _check_run(instr: Instruction, found: Analysis, env: dict[str, str]) -> None:
-    script = shell.run_script(instr)
+def _check_run(model: SemanticModel, instr: Instruction, found: Analysis, env: dict[str, str]) -> None:
+    script = model.script(instr)
     if script is None:
-        raise Decline("exec-form RUN: what it does is not known", instr.first_line)
-    parsed, _editable = script
+        raise Declined("exec-form RUN: what it does is not known", instr.first_line)
+    parsed = script.script
     if parsed.has_error or not parsed.commands:
-        raise Decline("RUN could not be parsed", instr.first_line)
+        raise Declined("RUN could not be parsed", instr.first_line)
     for command in parsed.commands:
         program, positional = ecosystems.normalise(command)
         if program != "go":
-            raise Decline(f"RUN {command.name} may install or create what the program needs at run time",
+            raise Declined(f"RUN {command.name} may install or create what the program needs at run time",
                           instr.first_line)
         if positional[:1] == ["install"]:
-            raise Decline("go install writes to GOBIN/GOPATH; only go build -o <path> artifacts are copied",
+            raise Declined("go install writes to GOBIN/GOPATH; only go build -o <path> artifacts are copied",
                           instr.first_line)
         if positional[:1] != ["build"]:
             continue
         output = go_build_output(command, instr)
         if not output.startswith("/"):
             if found.workdir is None:
-                raise Decline(f"go build -o {output}: relative to the base image's working directory",
+                raise Declined(f"go build -o {output}: relative to the base image's working directory",
                               instr.first_line)
             output = posixpath.normpath(posixpath.join(found.workdir, output))
         for mount in instr.flag_values("mount"):
             target = parse_mount(mount).get("target") or parse_mount(mount).get("dst") or ""
             target = posixpath.normpath(posixpath.join(found.workdir or "/", target)) if target else ""
             if target and (output == target or output.startswith(target.rstrip("/") + "/")):
-                raise Decline(f"go build writes {output} into a --mount, not into the image", instr.first_line)
+                raise Declined(f"go build writes {output} into a --mount, not into the image", instr.first_line)
         assigned = dict(command.assignments)
         static = assigned.get("CGO_ENABLED", env.get("CGO_ENABLED")) == "0"
         found.artifacts = [a for a in found.artifacts if a.path != output]
@@ -297,49 +283,22 @@ def _check_run(instr: Instruction, found: Analysis, env: dict[str, str]) -> None
 
 def go_build_output(command: shell.Command, instr: Instruction) -> str:
     """The literal `-o` path of a `go build`, declining everything less certain."""
-    if len(command.words) < 2 or command.words[1].value != "build":
-        raise Decline("go flags before `build`", instr.first_line)
-    words = command.words[2:]  # after "go build"
-    output: str | None = None
-    packages: list[str] = []
-    i = 0
-    while i < len(words):
-        arg, literal = words[i].value, words[i].literal
-        if arg.startswith("-") and arg != "-":
-            name, eq, value = arg.lstrip("-").partition("=")
-            value_literal = literal
-            if name in _GO_VALUE_FLAGS and not eq:
-                i += 1
-                value = words[i].value if i < len(words) else ""
-                value_literal = words[i].literal if i < len(words) else True
-            if name == "C":
-                raise Decline("go build -C changes directory", instr.first_line)
-            if name == "o":
-                if not value_literal:
-                    raise Decline("go build -o uses a variable", instr.first_line)
-                output = value
-        elif not literal:  # `$FLAGS` may expand to anything, `-o` included
-            raise Decline("go build arguments use variables or globs", instr.first_line)
-        else:
-            packages.append(arg)
-        i += 1
-    if output is None:
-        raise Decline("go build without -o: the output path is not stated", instr.first_line)
-    if not _SIMPLE_PATH_RE.match(output) or output.endswith("/") or len(packages) > 1:
-        raise Decline(f"go build -o {output}: an output directory, not one binary", instr.first_line)
-    return output
+    output = gobuild.go_build_output(command)
+    if output.path is None:
+        raise Declined(output.problem or "the go build output is not known", instr.first_line)
+    return output.path
 
 
 def _check_copy(instr: Instruction, ctx: TransformContext) -> None:
     if instr.flag("from") is not None:
-        raise Decline("COPY --from: files from another image may be needed at run time", instr.first_line)
+        raise Declined("COPY --from: files from another image may be needed at run time", instr.first_line)
     if instr.heredocs:
-        raise Decline("COPY of a heredoc writes a file the program may read", instr.first_line)
+        raise Declined("COPY of a heredoc writes a file the program may read", instr.first_line)
     words = parse_json_array(instr.args)
     words = words if words is not None else split_words(instr.args)
     for source in words[:-1]:
         if not _go_source(source, ctx):
-            raise Decline(f"COPY {source} copies files the program may read at run time", instr.first_line)
+            raise Declined(f"COPY {source} copies files the program may read at run time", instr.first_line)
 
 
 def _go_source(source: str, ctx: TransformContext) -> bool:
@@ -355,17 +314,17 @@ def _go_source(source: str, ctx: TransformContext) -> bool:
 def _check_user(instr: Instruction) -> None:
     user = instr.args.split(":", 1)[0]
     if not (user.isdigit() or user in _KNOWN_USERS):
-        raise Decline(f"USER {instr.args}: the runtime base may not have this user", instr.first_line)
+        raise Declined(f"USER {instr.args}: the runtime base may not have this user", instr.first_line)
 
 
 def _check_data_files(ctx: TransformContext, stage: Stage) -> None:
-    """Decline when a non-Go file in the context is named in a Go string literal."""
+    """Declined when a non-Go file in the context is named in a Go string literal."""
     build = ctx.build
     if build.root is None:
         return
     files = build.glob("**/*")
     if len(files) > _MAX_CONTEXT_FILES:
-        raise Decline("the build context is too large to check for data files", stage.from_instruction.first_line)
+        raise Declined("the build context is too large to check for data files", stage.from_instruction.first_line)
     data = [f for f in files if not _HARMLESS_FILES.search(f)]
     if not data:
         return
@@ -377,7 +336,7 @@ def _check_data_files(ctx: TransformContext, stage: Stage) -> None:
         names = {path, posixpath.basename(path), path.split("/", 1)[0]}
         for literal in literals:
             if any(name and name in literal for name in names):
-                raise Decline(f"the program may read {path} at run time (named in a Go string)",
+                raise Declined(f"the program may read {path} at run time (named in a Go string)",
                               stage.from_instruction.first_line)
 
 
@@ -389,11 +348,11 @@ def _runtime(graph: StageGraph, stage: Stage, found: Analysis) -> tuple[str, boo
     builder = graph.expand(stage.base)
     line = stage.from_instruction.first_line
     if "$" in builder:
-        raise Decline(f"FROM {stage.base}: the base image depends on a build argument", line)
+        raise Declined(f"FROM {stage.base}: the base image depends on a build argument", line)
     static = all(a.static for a in found.artifacts)
     entry = ecosystems.runtime_base(builder, static)
     if entry is None:
-        raise Decline(f"no runtime base is known for {builder}" + ("" if static else " with cgo on"), line)
+        raise Declined(f"no runtime base is known for {builder}" + ("" if static else " with cgo on"), line)
     return ecosystems.runtime_image(entry, builder), entry.shell
 
 
@@ -401,15 +360,15 @@ def _check_command(found: Analysis, runtime_shell: bool, runtime: str) -> None:
     entrypoint, cmd = found.entrypoint, found.cmd
     instr = entrypoint or cmd
     if instr is None:
-        raise Decline("no ENTRYPOINT or CMD runs the built binary", 1)
+        raise Declined("no ENTRYPOINT or CMD runs the built binary", 1)
     argv = parse_json_array(instr.args)
     if argv is None:
         if not runtime_shell:
-            raise Decline(f"shell-form {instr.keyword} needs /bin/sh, which {runtime} does not have",
+            raise Declined(f"shell-form {instr.keyword} needs /bin/sh, which {runtime} does not have",
                           instr.first_line)
         argv = _shell_argv(instr)
     if not argv:
-        raise Decline(f"{instr.keyword} is empty", instr.first_line)
+        raise Declined(f"{instr.keyword} is empty", instr.first_line)
     _resolve(argv[0], found, instr)
     for check in (i for i in found.moved if i.keyword == "HEALTHCHECK"):
         words = split_words(check.args)
@@ -419,26 +378,26 @@ def _check_command(found: Analysis, runtime_shell: bool, runtime: str) -> None:
         if words and words[0].upper() == "CMD" and probe:
             _resolve(probe[0], found, check)
             continue
-        raise Decline("HEALTHCHECK runs a command the runtime base may not have", check.first_line)
+        raise Declined("HEALTHCHECK runs a command the runtime base may not have", check.first_line)
 
 
 def _shell_argv(instr: Instruction) -> list[str]:
     script = shell.parse(instr.args)
     command = script.commands[0] if len(script.commands) == 1 else None
     if script.has_error or command is None or command.assignments or len(script.chain) != 1:
-        raise Decline(f"shell-form {instr.keyword} is not a single simple command", instr.first_line)
+        raise Declined(f"shell-form {instr.keyword} is not a single simple command", instr.first_line)
     if any(not w.literal for w in command.words):
-        raise Decline(f"shell-form {instr.keyword} uses variables", instr.first_line)
+        raise Declined(f"shell-form {instr.keyword} uses variables", instr.first_line)
     return command.argv
 
 
 def _resolve(program: str, found: Analysis, instr: Instruction) -> str:
-    """The artifact `program` runs, or Decline."""
+    """The artifact `program` runs, or Declined."""
     paths = {a.path for a in found.artifacts}
     if "/" in program:
         if not program.startswith("/"):
             if found.workdir is None:
-                raise Decline(f"{program} is relative to the base image's working directory", instr.first_line)
+                raise Declined(f"{program} is relative to the base image's working directory", instr.first_line)
             program = posixpath.join(found.workdir, program)
         program = posixpath.normpath(program)
         if program in paths:
@@ -448,14 +407,15 @@ def _resolve(program: str, found: Analysis, instr: Instruction) -> str:
             candidate = posixpath.join(directory, program)
             if candidate in paths:
                 return candidate
-    raise Decline(f"{instr.keyword} runs {program}, not a binary built here", instr.first_line)
+    raise Declined(f"{instr.keyword} runs {program}, not a binary built here", instr.first_line)
 
 
 # ---------------------------------------------------------------------------
 # The edits: name the builder, move configuration, append the runtime stage.
 
 
-def _edits(doc: Document, graph: StageGraph, stage: Stage, found: Analysis, runtime: str) -> tuple[list[Edit], str]:
+def _edits(model: SemanticModel, stage: Stage, found: Analysis, runtime: str) -> tuple[list[Edit], str]:
+    doc, graph = model.doc, model.graph
     edits: list[Edit] = []
     from_instr = stage.from_instruction
     if stage.name_text:
@@ -471,14 +431,14 @@ def _edits(doc: Document, graph: StageGraph, stage: Stage, found: Analysis, runt
 
     nl = doc.newline
     lines = [f"{doc.keyword('FROM', near=from_instr)} {runtime}"]
-    if found.had_workdir and found.workdir:
+    if found.workdir and (found.had_workdir or found.workdir != "/"):
         lines.append(f"{doc.keyword('WORKDIR', near=from_instr)} {found.workdir}")
     copy_kw = doc.keyword("COPY", near=from_instr)
     lines += [f"{copy_kw} --from={reference} {a.path} {a.path}" for a in found.artifacts]
     body = "".join(line + nl for line in lines)
     config = [i for i in stage.body if id(i) in moved_set or i in found.copied or (keep_all and i in found.moved)]
     for instr in config:
-        start = _block_start(doc, instr) if id(instr) in moved_set else instr.start
+        start = _block_start(model, instr) if id(instr) in moved_set else instr.start
         text = doc.text[start:instr.stop]
         body += text if text.endswith("\n") else text + nl
 
@@ -494,7 +454,7 @@ def _edits(doc: Document, graph: StageGraph, stage: Stage, found: Analysis, runt
     )
     for instr in moved:
         if not (tail_moves and instr.start >= cut):
-            edits.append(_delete_block(doc, instr))
+            edits.append(_delete_block(model, instr))
     end = len(doc.text)
     if not doc.ends_with_newline:
         body = body.removesuffix(nl)
@@ -514,18 +474,8 @@ def _builder_name(graph: StageGraph) -> str:
 
 
 
-def _comments_above(doc: Document, instr: Instruction) -> list[Item]:
-    index = next(k for k, item in enumerate(doc.items) if item is instr)
-    block: list[Item] = []
-    k = index - 1
-    while k >= 0 and doc.items[k].kind == "comment":
-        block.insert(0, doc.items[k])
-        k -= 1
-    return block
-
-
-def _block_start(doc: Document, instr: Instruction) -> int:
-    block = _comments_above(doc, instr)
+def _block_start(model: SemanticModel, instr: Instruction) -> int:
+    block = model.comments_above(instr)
     return block[0].start if block else instr.start
 
 
@@ -539,8 +489,9 @@ def _attached(doc: Document, comment: Item, moved: set[int]) -> bool:
     return False
 
 
-def _delete_block(doc: Document, instr: Instruction) -> Edit:
-    start = _block_start(doc, instr)
+def _delete_block(model: SemanticModel, instr: Instruction) -> Edit:
+    doc = model.doc
+    start = _block_start(model, instr)
     stop = instr.stop
     items = doc.items
     before = next((i for i in reversed(items) if i.stop <= start), None)

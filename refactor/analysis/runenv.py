@@ -22,6 +22,36 @@ ROOT = ecosystems.ImageUser("root", 0, 0, "/root")
 
 
 @dataclass(frozen=True)
+class Workdir:
+    """The WORKDIR in force: absolute when `anchor` is None, else `path` is under `anchor`.
+
+    `anchor` names a directory the file does not state (the base image's WORKDIR, or a
+    WORKDIR whose variable is unknown); two paths under the same anchor still compare.
+    """
+
+    path: str = "/"
+    anchor: str | None = None
+
+    @property
+    def known(self) -> str | None:
+        """The absolute directory, or None when it depends on an unstated one."""
+        return self.path if self.anchor is None else None
+
+    def join(self, relpath: str) -> Workdir:
+        """`WORKDIR relpath` (or a path resolved) from here."""
+        if relpath.startswith("/"):
+            return Workdir(posixpath.normpath(relpath))
+        return Workdir(posixpath.normpath(posixpath.join(self.path, relpath)), self.anchor)
+
+    def resolve(self, relpath: str) -> str:
+        """An absolute-looking identity for `relpath` here: equal results mean the same place."""
+        joined = self.join(relpath)
+        if joined.anchor is None:
+            return joined.path
+        return posixpath.normpath(f"/.{joined.anchor}{joined.path}")
+
+
+@dataclass(frozen=True)
 class Account:
     """The user a RUN runs as; a field is None when the Dockerfile does not determine it."""
 
@@ -43,7 +73,7 @@ class RunEnv:
     env: dict[str, str | None] = field(default_factory=dict)  # None: set to an unknown value
     args: set[str] = field(default_factory=set)  # names that come from ARG (--build-arg can change them)
     user: str | None = None  # USER as written; None: the base image's
-    workdir: str = "/"
+    workdir: Workdir = field(default_factory=Workdir)
     base: ecosystems.BaseImage | None = None
     base_known: bool = False
     users: dict[str, ecosystems.ImageUser] = field(default_factory=dict)
@@ -127,7 +157,12 @@ def _initial(stage: Stage, graph: StageGraph, ends: dict[int, RunEnv]) -> RunEnv
         state.env = {k: v for k, v in state.env.items() if k not in ends[stage.base_stage.index].args}
         return state
     base = ecosystems.base_image(graph.expand(stage.base))
-    state = RunEnv(base=base, base_known=base is not None or graph.expand(stage.base).lower() == "scratch")
+    scratch = graph.expand(stage.base).lower() == "scratch"
+    state = RunEnv(base=base, base_known=base is not None or scratch)
+    if not scratch and (base is None or base.workdir is None):
+        state.workdir = Workdir("/", "base-workdir")
+    elif base is not None and base.workdir is not None:
+        state.workdir = Workdir(base.workdir)
     state.users = {"root": ROOT}
     state.groups = {"root": 0}
     if base is not None:
@@ -159,13 +194,17 @@ def _step(state: RunEnv, instr: Instruction, graph: StageGraph) -> None:
         state.user = instr.args.strip()
     elif keyword == "WORKDIR":
         path = state.expand(_unquote(instr.args.strip()))
-        state.workdir = posixpath.normpath(posixpath.join(state.workdir, path)) if path else state.workdir
+        if path is None:
+            state.workdir = Workdir("/", f"workdir-line-{instr.first_line}")
+        elif path:
+            state.workdir = state.workdir.join(path)
     elif keyword in ("COPY", "ADD"):
         words = instr.words()
         if words and not instr.is_json:
             dest = state.expand(_unquote(words[-1]))
             if dest is not None:
-                state.written.append((posixpath.join(state.workdir, dest), instr.first_line))
+                # under an unstated WORKDIR, "/" is the likely one (and where a cache dir would be hit)
+                state.written.append((state.workdir.join(dest).path, instr.first_line))
     elif keyword == "RUN":
         parsed = shell.run_script(instr)
         if parsed is None:

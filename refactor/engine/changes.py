@@ -43,6 +43,19 @@ class Skip:
     line: int
 
 
+class Declined(Exception):
+    """Raised by a transform that will not rewrite a site; the engine turns it into a Skip.
+
+    `reason` states the fact that blocks the rewrite; `line` is the input file's line (None: the
+    line of the site the transform is looking at, which the code that catches it fills in).
+    """
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)

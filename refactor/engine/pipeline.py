@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from refactor.analysis.semantic import SemanticModel
 from refactor.engine.changes import Change, Edit, Safety, Skip, apply_edits
 from refactor.engine.transform import Transform
 from refactor.facts.context import TransformContext
@@ -50,13 +51,15 @@ def run(
     """
     doc = Document.parse(source)
     outcome = Outcome(doc.text, doc.text, doc.bom)
+    model = SemanticModel(doc)  # one per parse, shared by every transform that reads it
     seen_skips: set[tuple[str, str, int]] = set()
     for _ in range(MAX_ROUNDS):
         progressed = False
         for transform in transforms:
             if doc.text != outcome.output:  # re-parse only what changed: a parse is ~1 s per 100k lines
                 doc = _reparse(outcome.output, transform)
-            plan = transform.plan(doc, ctx)
+                model = SemanticModel(doc)
+            plan = transform.run(model, ctx)
             for skip in plan.skips:
                 key = (skip.transform, skip.reason, skip.line)
                 if key not in seen_skips:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-from refactor.engine.changes import Change, Edit, Plan, Safety, Skip
+from refactor.analysis.semantic import SemanticModel
+from refactor.engine.changes import Change, Declined, Edit, Plan, Safety, Skip
 from refactor.facts.context import TransformContext
-from refactor.text.document import Document
 
 
 class Transform(ABC):
@@ -22,8 +22,18 @@ class Transform(ABC):
     safety: ClassVar[Safety]
 
     @abstractmethod
-    def plan(self, doc: Document, ctx: TransformContext) -> Plan:
-        """Look at `doc` and propose changes (or skips with reasons); do not write anything."""
+    def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
+        """Look at `model.doc` and propose changes (or skips with reasons); do not write anything.
+
+        Raising `Declined` leaves the whole file alone with that reason.
+        """
+
+    def run(self, model: SemanticModel, ctx: TransformContext) -> Plan:
+        """`plan`, with a file-wide `Declined` turned into the plan's one skip."""
+        try:
+            return self.plan(model, ctx)
+        except Declined as declined:
+            return Plan(skips=[self.skipped(declined, 1)])
 
     # Small conveniences so every transform reports in the same shape.
     def change(
@@ -33,3 +43,7 @@ class Transform(ABC):
 
     def skip(self, reason: str, line: int) -> Skip:
         return Skip(self.name, reason, line)
+
+    def skipped(self, declined: Declined, site_line: int) -> Skip:
+        """The skip a site's `Declined` becomes; `site_line` when it names no line of its own."""
+        return Skip(self.name, declined.reason, declined.line if declined.line is not None else site_line)

@@ -431,17 +431,18 @@ class BaseImage:
     env: tuple[tuple[str, str], ...] = ()
     user: str = "root"  # the image's USER
     users: tuple[ImageUser, ...] = ()
+    workdir: str | None = "/"  # the image's WORKDIR; None: it differs between tags (not known)
 
 
 _NONROOT = ImageUser("nonroot", 65532, 65532, "/home/nonroot")
 _NOBODY = ImageUser("nobody", 65534, 65534, "/nonexistent")
 
 BASE_IMAGES: tuple[BaseImage, ...] = (
-    BaseImage(("golang:*",), env=(("GOPATH", "/go"),)),
+    BaseImage(("golang:*",), env=(("GOPATH", "/go"),), workdir="/go"),
     BaseImage(("rust:*",), env=(("CARGO_HOME", "/usr/local/cargo"), ("RUSTUP_HOME", "/usr/local/rustup"))),
     BaseImage(("node:*",), users=(ImageUser("node", 1000, 1000, "/home/node"),)),
     BaseImage(("ruby:*",), env=(("GEM_HOME", "/usr/local/bundle"), ("BUNDLE_APP_CONFIG", "/usr/local/bundle"))),
-    BaseImage(("composer:*", "composer/composer:*"), env=(("COMPOSER_HOME", "/tmp"),)),
+    BaseImage(("composer:*", "composer/composer:*"), env=(("COMPOSER_HOME", "/tmp"),), workdir="/app"),
     BaseImage(("mcr.microsoft.com/dotnet/*",), users=(ImageUser("app", 1654, 1654, "/home/app"),)),
     BaseImage(("gcr.io/distroless/*:nonroot*", "gcr.io/distroless/*:debug-nonroot*"), user="nonroot",
               users=(_NONROOT, _NOBODY)),
@@ -451,7 +452,7 @@ BASE_IMAGES: tuple[BaseImage, ...] = (
     BaseImage(("python:*", "debian:*", "ubuntu:*", "alpine:*", "busybox:*", "maven:*", "eclipse-temurin:*",
                "php:*", "amazoncorretto:*", "buildpack-deps:*", "fedora:*", "rockylinux:*")),
     # Bitnami images run as uid 1001 with no passwd entry (HOME=/): left alone.
-    BaseImage(("bitnami/*", "docker.io/bitnami/*"), user="1001"),
+    BaseImage(("bitnami/*", "docker.io/bitnami/*"), user="1001", workdir=None),
 )
 
 
