@@ -6,11 +6,11 @@ import pytest
 
 import transforms
 from refactor.engine.pipeline import run
-from refactor.facts import ecosystems
+from refactor.facts import runtimes
 from refactor.facts.context import BuildContext, TransformContext
+from refactor.facts.gobuild import go_build_output
 from refactor.text import shell
 from refactor.text.document import Document
-from refactor.facts.gobuild import go_build_output
 
 CTX = TransformContext(BuildContext.at(None))
 
@@ -45,20 +45,36 @@ def test_go_build_output_declines_what_it_cannot_know(line: str) -> None:
     assert _output(line) is None
 
 
-@pytest.mark.parametrize(("builder", "static", "expected"), [
-    ("golang:1.21-alpine", False, "alpine:latest"),
-    ("golang:1.21-alpine3.18", True, "alpine:3.18"),
-    ("golang:1.19", False, "debian:bookworm-slim"),
-    ("golang:1.22-bookworm", True, "gcr.io/distroless/static-debian12"),
-    ("docker.io/library/golang:1.22", True, "gcr.io/distroless/static-debian12"),
-    ("rust:1.63", False, "debian:bookworm-slim"),
-    ("golang:1.25", False, None),  # default variant is trixie: glibc newer than bookworm's
-    ("golang:1.22-trixie", False, None),
-    ("node:18", False, None),
+@pytest.mark.parametrize(("builder", "static", "shell", "expected"), [
+    ("golang:1.21-alpine", False, False, "alpine:3.20"),  # the table's Alpine release for Go 1.21
+    ("golang:1.21-alpine3.18", True, False, "alpine:3.18"),  # named in the tag
+    ("golang:1.19", False, False, "gcr.io/distroless/base-debian12"),  # cgo: glibc from bookworm
+    ("golang:1.17", False, False, "gcr.io/distroless/base-debian11"),  # bullseye default
+    ("golang:1.22-bookworm", True, False, "gcr.io/distroless/static-debian12"),
+    ("docker.io/library/golang:1.22", True, False, "gcr.io/distroless/static-debian12"),
+    ("golang:1.22", True, True, "debian:bookworm-slim"),  # a shell-form CMD needs /bin/sh
+    ("golang:1.22-trixie", False, False, "gcr.io/distroless/base-debian13"),
+    ("golang:1.25", False, False, None),  # the default variant's Debian release is not in the table
+    ("golang:1.15-buster", False, False, None),  # distroless has no Debian 10 images
+    ("golang:1.22-windowsservercore-ltsc2022", True, False, None),
 ])
-def test_runtime_base_follows_the_builder_family(builder: str, static: bool, expected: str | None) -> None:
-    entry = ecosystems.runtime_base(builder, static)
-    assert (entry and ecosystems.runtime_image(entry, builder)) == expected
+def test_go_runtime_follows_the_builder_family(builder: str, static: bool, shell: bool,
+                                               expected: str | None) -> None:
+    runtime = runtimes.go_runtime(builder, static, shell)
+    assert (None if isinstance(runtime, str) else runtime.image) == expected
+
+
+def test_cgo_with_cxx_gets_distroless_cc() -> None:
+    runtime = runtimes.go_runtime("golang:1.22", static=False, needs_shell=False, cxx=True)
+    assert not isinstance(runtime, str) and runtime.image == "gcr.io/distroless/cc-debian12"
+
+
+@pytest.mark.parametrize(("package", "build_only"), [
+    ("git", True), ("build-base", True), ("libssl-dev", True), ("gcc=4:12.2.0-3", True),
+    ("libvips", False), ("ffmpeg", False), ("tzdata", True),
+])
+def test_build_only_packages(package: str, build_only: bool) -> None:
+    assert runtimes.package_is_build_only(package) is build_only
 
 
 def _plan(text: str) -> tuple[str, list[str]]:
@@ -71,7 +87,9 @@ def _plan(text: str) -> tuple[str, list[str]]:
     ('CMD ["app", "--serve"]', True),  # found through the runtime's PATH
     ('ENTRYPOINT ["./app"]', False),  # /src/app is not the artifact
     ("ENTRYPOINT /bin/app --flag", True),  # shell form on alpine: it has /bin/sh
-    ('ENTRYPOINT ["/bin/sh", "-c", "/bin/app"]', False),
+    ('ENTRYPOINT ["/bin/sh", "-c", "/bin/app"]', True),  # alpine has /bin/sh
+    ('ENTRYPOINT ["/bin/sh", "-c", "$APP"]', False),  # the program is a variable
+    ("CMD exec /bin/app --port $PORT", True),  # variables in the arguments only
     ('CMD ["go", "run", "."]', False),
 ])
 def test_the_command_must_run_a_built_binary(command: str, ok: bool) -> None:
@@ -107,3 +125,49 @@ def test_unknown_user_declines() -> None:
               "USER app\nENTRYPOINT [\"/bin/app\"]\n")
     output, skips = _plan(source)
     assert output == source and "USER app" in skips[0]
+
+
+def _plan_in(tmp_path, text: str, files: dict[str, str]) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content)
+    outcome = run(text, transforms.select(["split-runtime"]), TransformContext(BuildContext.at(tmp_path)))
+    return outcome.output, [s.reason for s in outcome.skips]
+
+
+GO_APP = {"go.mod": "module example.com/hello/v2\n\ngo 1.21\n", "main.go": "package main\nfunc main() {}\n"}
+
+
+def test_no_workdir_uses_the_golang_images_go_directory(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    output, skips = _plan_in(tmp_path, "FROM golang:1.21-alpine\nCOPY . .\nRUN go build -o main .\n"
+                             'CMD ["/go/main"]\n', GO_APP)
+    assert "FROM alpine:3.20\nWORKDIR /go\nCOPY --from=builder /go/main /go/main\n" in output, skips
+
+
+def test_go_build_without_o_writes_the_module_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    output, skips = _plan_in(tmp_path, "FROM golang:1.21-alpine\nWORKDIR /src\nCOPY . .\nRUN go build\n"
+                             'CMD ["./hello"]\n', GO_APP)  # module .../hello/v2: the binary is `hello`
+    assert "COPY --from=builder /src/hello /src/hello\n" in output, skips
+
+
+def test_go_install_writes_to_gopath_bin(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    output, skips = _plan_in(tmp_path, "FROM golang:1.21-alpine\nWORKDIR /src\nCOPY . .\n"
+                             "RUN go install ./cmd/api\nCMD [\"/go/bin/api\"]\n",
+                             {**GO_APP, "cmd/api/main.go": "package main\nfunc main() {}\n"})
+    assert "COPY --from=builder /go/bin/api /go/bin/api\n" in output, skips
+
+
+def test_build_only_tools_stay_in_the_builder_and_are_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = ("FROM golang:1.22-alpine3.20\nRUN apk add --no-cache git make\nWORKDIR /src\nCOPY . .\n"
+            "RUN make build && go build -o /bin/app .\nENTRYPOINT [\"/bin/app\"]\n")
+    outcome = run(text, transforms.select(["split-runtime"]), TransformContext(BuildContext.at(None)))
+    assert "FROM alpine:3.20\n" in outcome.output
+    assert "apk add" in outcome.changes[0].rationale and "make" in outcome.changes[0].rationale
+
+
+def test_a_runtime_package_keeps_the_file_alone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = ("FROM golang:1.22-alpine\nRUN apk add --no-cache vips\nWORKDIR /src\nCOPY . .\n"
+            "RUN go build -o /bin/app .\nENTRYPOINT [\"/bin/app\"]\n")
+    output, skips = _plan(text)
+    assert output == text
+    assert skips == ["apk installs vips, which the program may need at run time"]

@@ -10,7 +10,7 @@ from refactor.analysis.semantic import SemanticModel
 from refactor.analysis.stages import Stage, StageGraph, parse_mount
 from refactor.engine.changes import Declined, Edit, Plan, Safety, add_stage_name
 from refactor.engine.transform import Transform
-from refactor.facts import ecosystems, gobuild
+from refactor.facts import ecosystems, gobuild, runtimes
 from refactor.facts.context import TransformContext
 from refactor.text import shell
 from refactor.text.document import Document, Instruction, Item, parse_json_array, split_words
@@ -26,6 +26,9 @@ _HARMLESS_FILES = re.compile(
 )
 _GO_STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 _MAX_CONTEXT_FILES = 5000
+_SHELLS = frozenset({"sh", "bash", "ash", "dash"})
+_BUILDER_VARIABLE_RE = re.compile(r"\$\{?(GO[A-Z_]*|CGO_[A-Z_]*|PATH)\b")
+_CXX_SOURCES = re.compile(r"\.(cc|cpp|cxx|hpp|hh)$")
 
 
 @dataclass
@@ -38,6 +41,10 @@ class Artifact:
 @dataclass
 class Analysis:
     artifacts: list[Artifact] = field(default_factory=list)
+    build_steps: list[str] = field(default_factory=list)  # build-only tools left in the builder
+    data: set[str] = field(default_factory=set)  # runtimes.RUNTIME_DATA entries the builder image has
+    cxx: bool = False  # a cgo build may link the C++ runtime
+    libraries: list[str] = field(default_factory=list)  # -dev packages a cgo binary may link against
     workdir: str | None = None
     had_workdir: bool = False
     moved: list[Instruction] = field(default_factory=list)  # configuration for the runtime stage
@@ -51,9 +58,15 @@ class SplitRuntime(Transform):
     """Split a single-stage Go build into a builder stage and a slim runtime stage.
 
     ## What it does
-    A one-stage Dockerfile that compiles a Go program with `go build -o <path>` and runs
-    it gets a second, final stage on a small runtime base.  The runtime stage copies
-    only the built binaries (to the same paths), repeats the `WORKDIR`, and receives the
+    A one-stage Dockerfile that compiles a Go program (`go build -o <path>`, `go build`
+    without `-o`, which writes the package's or module's name into the working
+    directory, or `go install`, which writes into `$GOBIN` or `$GOPATH/bin`) and runs it
+    gets a second, final stage on a small runtime base.  Build-only steps (`apk add` /
+    `apt-get install` of compilers, VCS, headers; `make`; `go generate`/`test`) stay in
+    the builder.  The runtime stage copies only the built binaries (to the same paths),
+    the CA certificates and time-zone data the builder image had when the runtime base
+    lacks them, repeats the working directory (also the image's own, `/go` for
+    `golang`), and receives the
     image configuration (`EXPOSE`, `ENTRYPOINT`, `CMD`, `USER`, `LABEL`, `HEALTHCHECK`,
     `STOPSIGNAL`), moved there with the comments above them.  `ENV` lines that are not
     Go build settings (`GO*`, `CGO_*`) are copied, since the build may use them too.
@@ -66,12 +79,14 @@ class SplitRuntime(Transform):
     The runtime stage is left unnamed: it is the last stage, so `docker build .`
     builds it.
 
-    The runtime base comes from the builder image (`refactor/facts/ecosystems.py`,
-    `RUNTIME_BASES`): `golang:*alpine*` runs on `alpine` (the same Alpine version
-    when the tag names one, else `latest`); other `golang` images run on
-    `gcr.io/distroless/static-debian12` when every binary is built with
-    `CGO_ENABLED=0` (from `ENV` or on the command), else on `debian:bookworm-slim`,
-    whose glibc is at least as new as the builder's.
+    The runtime base comes from the builder image (`refactor/facts/runtimes.py`):
+    `golang:*alpine*` runs on `alpine` pinned to the builder's Alpine release (named in
+    the tag, or from the table of the release each Go minor's image ships); other
+    `golang` images run on `gcr.io/distroless/static-debian12` when every binary is
+    built with `CGO_ENABLED=0` (from `ENV` or on the command), else on
+    `gcr.io/distroless/base-debian<N>` of the builder's Debian release (`cc` when C++
+    sources or libstdc++ are linked); a shell-form `CMD`/`ENTRYPOINT` (or `sh -c`)
+    needs `/bin/sh`, so it runs on `debian:<release>-slim`.
 
     ## Why
     The toolchain image (hundreds of MB: compiler, module cache, sources) ships only
@@ -94,7 +109,7 @@ class SplitRuntime(Transform):
     COPY . .
     RUN go build -o /bin/server ./cmd/server
 
-    FROM alpine:latest
+    FROM alpine:3.20
     WORKDIR /src
     COPY --from=builder /bin/server /bin/server
     EXPOSE 8080
@@ -104,25 +119,28 @@ class SplitRuntime(Transform):
     ## Left alone when
     - the file has more than one stage already, or the stage has `ONBUILD`, `SHELL`,
       `VOLUME`, `ADD`, a `--platform` on `FROM`, or a base image with variables left;
-    - a `RUN` runs anything but the `go` tool (`apk add`, `adduser`, `cp`, scripts):
-      it may install or create what the program needs at run time;
-    - a build is not `go build -o <path>` with a literal path (`go install`, `-C`,
-      an output directory, a path inside a `--mount`), or a relative path with no
-      `WORKDIR` (the base image's working directory would have to be guessed);
+    - a `RUN` runs something that may install or create what the program needs at run
+      time (`adduser`, `cp`, scripts, an unknown program), or installs a package that is
+      not build-only (`apk add vips`); a cgo build installs a `-dev` package of a
+      library it may link (the runtime base lacks the shared object);
+    - the binary's path is not known: `-o` with a variable, `-C`, an output directory,
+      several packages, a path inside a `--mount`, `cd` in the RUN, a module name with
+      no go.mod in the context, or a base image whose working directory is not known;
     - a `COPY` copies more than Go sources and module files, or copies `--from`
       elsewhere; or a file in the build context that is not Go source is named in a
       Go string literal (`templates`, `config.yaml`, `static`): the program may read
       it at run time, and the runtime stage would not have it;
     - `ENTRYPOINT`/`CMD` does not run a binary built here (a script, `go run`, an
-      interpreter), runs it through `PATH` from a directory the runtime's `PATH`
-      lacks, or is shell form on a runtime without a shell (distroless);
+      interpreter, a program named by a variable), runs it through `PATH` from a
+      directory the runtime's `PATH` lacks (`/go/bin`), or reads a variable only the
+      toolchain image sets (`$GOPATH`);
     - `USER` comes before the build, or names a user other than `root`, `nobody` or
       a numeric id (the runtime base may not have it);
     - `HEALTHCHECK` runs a command that is not a binary built here;
     - a configuration line or a copied `ENV` uses a variable (`$VERSION`): its value
       came from the builder;
     - no runtime base is known for the builder image (`golang:1.25` with cgo: its
-      glibc is newer than bookworm's).
+      Debian release is not in the table; Windows images).
     Without a build context (stdin), the source files cannot be checked for data
     files the program reads; the change is still proposed, for review.
 
@@ -148,13 +166,15 @@ class SplitRuntime(Transform):
         if len(graph.stages) > 1:
             return Plan(skips=[self.skip("the file has several stages already", final.from_instruction.first_line)])
         found = _analyse(model, final, ctx)
-        runtime, runtime_shell = _runtime(graph, final, found)
-        _check_command(found, runtime_shell, runtime)
+        needs_shell = _needs_shell(found)
+        runtime = _runtime(graph, final, found, needs_shell)
+        _check_command(found, runtime)
         edits, reference = _edits(model, final, found, runtime)
         paths = ", ".join(a.path for a in found.artifacts)
         builder = graph.expand(final.base)
-        why = (f"the final image keeps only {paths} on {runtime}, leaving the {builder} toolchain in "
-               f"the build stage (--from={reference}); its Env now comes from {runtime}")
+        left = f" and {', '.join(dict.fromkeys(found.build_steps))}" if found.build_steps else ""
+        why = (f"the final image keeps only {paths} on {runtime.image}, leaving the {builder} toolchain{left} in "
+               f"the build stage (--from={reference}); its Env now comes from {runtime.image}")
         return Plan(changes=[self.change(why, edits, final.from_instruction.first_line)])
 
 
@@ -183,6 +203,7 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext) -> Analy
                           instr.first_line)
     last_build = max(i.first_line for i, _ in _go_builds(model, stage))
     env: dict[str, str] = {}
+    found.data = set(runtimes.builder_data(graph.expand(stage.base)))
     for instr in stage.body:
         keyword = instr.keyword
         if keyword in ("SHELL", "VOLUME", "ADD"):
@@ -199,7 +220,7 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext) -> Analy
                 if "PATH" in pairs:
                     found.path = pairs["PATH"]
         elif keyword == "RUN":
-            _check_run(model, instr, found, env)
+            _check_run(model, instr, found, ctx)
         elif keyword == "COPY":
             _check_copy(instr, ctx)
         elif keyword == "USER":
@@ -208,7 +229,10 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext) -> Analy
                               "and the build's files belong to that user", instr.first_line)
             _check_user(instr)
         if keyword in _MOVED:
-            _no_variables(instr)
+            if keyword in ("CMD", "ENTRYPOINT"):  # a shell form expands at run time, in the runtime's Env
+                _no_builder_variables(instr)
+            else:
+                _no_variables(instr)
             found.moved.append(instr)
             if keyword == "ENTRYPOINT":
                 found.entrypoint = instr
@@ -217,6 +241,7 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext) -> Analy
     if graph.stages[0].platform:
         raise Declined("FROM --platform: the runtime stage's platform would differ", stage.from_instruction.first_line)
     _check_data_files(ctx, stage)
+    found.cxx = _links_cxx(ctx)
     return found
 
 
@@ -242,12 +267,17 @@ def _env_pairs(instr: Instruction) -> dict[str, str]:
     return pairs
 
 
+def _no_builder_variables(instr: Instruction) -> None:
+    if _BUILDER_VARIABLE_RE.search(instr.logical[instr.args_start:]):
+        raise Declined(f"{instr.keyword} reads a variable only the Go toolchain image sets", instr.first_line)
+
+
 def _no_variables(instr: Instruction) -> None:
     if "$" in instr.logical[instr.args_start:]:
         raise Declined(f"{instr.keyword} uses a variable whose value comes from the build stage", instr.first_line)
 
 
-def _check_run(model: SemanticModel, instr: Instruction, found: Analysis, env: dict[str, str]) -> None:
+def _check_run(model: SemanticModel, instr: Instruction, found: Analysis, ctx: TransformContext) -> None:
     script = model.script(instr)
     if script is None:
         raise Declined("exec-form RUN: what it does is not known", instr.first_line)
@@ -256,37 +286,93 @@ def _check_run(model: SemanticModel, instr: Instruction, found: Analysis, env: d
         raise Declined("RUN could not be parsed", instr.first_line)
     for command in parsed.commands:
         program, positional = ecosystems.normalise(command)
-        if program != "go":
-            raise Declined(f"RUN {command.name} may install or create what the program needs at run time",
-                          instr.first_line)
-        if positional[:1] == ["install"]:
-            raise Declined("go install writes to GOBIN/GOPATH; only go build -o <path> artifacts are copied",
-                          instr.first_line)
-        if positional[:1] != ["build"]:
+        if program == "go":
+            if positional[:1] in (["build"], ["install"]):
+                _add_artifact(model, instr, command, found, ctx, parsed)
             continue
-        output = go_build_output(command, instr)
-        if not output.startswith("/"):
-            if found.workdir is None:
-                raise Declined(f"go build -o {output}: relative to the base image's working directory",
-                              instr.first_line)
-            output = posixpath.normpath(posixpath.join(found.workdir, output))
-        for mount in instr.flag_values("mount"):
-            target = parse_mount(mount).get("target") or parse_mount(mount).get("dst") or ""
-            target = posixpath.normpath(posixpath.join(found.workdir or "/", target)) if target else ""
-            if target and (output == target or output.startswith(target.rstrip("/") + "/")):
-                raise Declined(f"go build writes {output} into a --mount, not into the image", instr.first_line)
-        assigned = dict(command.assignments)
-        static = assigned.get("CGO_ENABLED", env.get("CGO_ENABLED")) == "0"
-        found.artifacts = [a for a in found.artifacts if a.path != output]
-        found.artifacts.append(Artifact(output, static, instr.first_line))
+        installed = runtimes.installed_packages(program, positional)
+        if installed is not None:
+            found.libraries += [p for p in installed if runtimes.package_provides_libraries(p)]
+            needed = [p for p in installed if not runtimes.package_is_build_only(p)]
+            if needed:
+                raise Declined(f"{program} installs {', '.join(needed)}, which the program may need at run time",
+                               instr.first_line)
+            found.data |= {p for p in installed if p in runtimes.RUNTIME_DATA}
+            found.build_steps.append(f"{program} {' '.join(positional[:1])}".strip())
+            continue
+        if program not in runtimes.BUILD_STEP_PROGRAMS:
+            raise Declined(f"RUN {command.name} may install or create what the program needs at run time",
+                           instr.first_line)
+        if program not in runtimes.QUIET_STEP_PROGRAMS:
+            found.build_steps.append(program)
 
 
-def go_build_output(command: shell.Command, instr: Instruction) -> str:
-    """The literal `-o` path of a `go build`, declining everything less certain."""
-    output = gobuild.go_build_output(command)
-    if output.path is None:
-        raise Declined(output.problem or "the go build output is not known", instr.first_line)
-    return output.path
+def _add_artifact(model: SemanticModel, instr: Instruction, command: shell.Command, found: Analysis,
+                  ctx: TransformContext, script: shell.Script) -> None:
+    """Record the binary a `go build`/`go install` writes, or decline when its path is not known."""
+    built = gobuild.go_build_output(command)
+    if built.problem is not None:
+        raise Declined(built.problem, instr.first_line)
+    state = model.state_before(instr)
+    if any(c.program() == "cd" for c in script.commands):
+        raise Declined("the RUN changes directory, so where the build writes is not known", instr.first_line)
+    cwd = state.workdir.known
+    output = built.path
+    if built.default_name:
+        name = _default_binary_name(built.package, ctx, instr)
+        if built.install:
+            known, gobin = state.get("GOBIN")
+            if not known or not gobin:
+                _, gopath = state.get("GOPATH")
+                if not gopath or ":" in gopath:
+                    raise Declined("go install writes to $GOPATH/bin, and GOPATH is not known here", instr.first_line)
+                gobin = posixpath.join(gopath, "bin")
+            output = posixpath.join(gobin, name)
+        else:
+            output = name
+    assert output is not None
+    if not output.startswith("/"):
+        if cwd is None:
+            raise Declined(f"the build writes {output} relative to a working directory that is not known",
+                           instr.first_line)
+        output = posixpath.normpath(posixpath.join(cwd, output))
+    for mount in instr.flag_values("mount"):
+        target = parse_mount(mount).get("target") or parse_mount(mount).get("dst") or ""
+        target = posixpath.normpath(posixpath.join(cwd or "/", target)) if target else ""
+        if target and (output == target or output.startswith(target.rstrip("/") + "/")):
+            raise Declined(f"go build writes {output} into a --mount, not into the image", instr.first_line)
+    assigned = dict(command.assignments)
+    static = assigned.get("CGO_ENABLED", state.env.get("CGO_ENABLED")) == "0"
+    found.artifacts = [a for a in found.artifacts if a.path != output]
+    found.artifacts.append(Artifact(output, static, instr.first_line))
+
+
+def _default_binary_name(package: str | None, ctx: TransformContext, instr: Instruction) -> str:
+    """`go build ./cmd/x` writes `x`; `go build` (or `.`) writes the module path's last element."""
+    if package not in (None, ".", "./"):
+        assert package is not None
+        name = gobuild.package_binary_name(package)
+        if name is None:
+            raise Declined(f"the binary name of package {package} is not known", instr.first_line)
+        return name
+    module = manifests_go_module(ctx)
+    if module is None:
+        raise Declined("the binary is named after go.mod's module path, and go.mod is not in the build context",
+                       instr.first_line)
+    name = gobuild.package_binary_name(module)
+    if name is None:
+        raise Declined(f"the binary name of module {module} is not known", instr.first_line)
+    return name
+
+
+def manifests_go_module(ctx: TransformContext) -> str | None:
+    """The `module` path declared by go.mod at the root of the build context."""
+    text = ctx.build.read_text("go.mod")
+    for line in (text or "").splitlines():
+        words = line.split("//", 1)[0].split()
+        if len(words) == 2 and words[0] == "module":
+            return words[1].strip("\"")
+    return None
 
 
 def _check_copy(instr: Instruction, ctx: TransformContext) -> None:
@@ -317,6 +403,14 @@ def _check_user(instr: Instruction) -> None:
         raise Declined(f"USER {instr.args}: the runtime base may not have this user", instr.first_line)
 
 
+def _links_cxx(ctx: TransformContext) -> bool:
+    """C++ sources, or a `#cgo` line naming libstdc++: the binary needs libstdc++ and libgcc."""
+    files = ctx.build.glob("**/*") if ctx.build.root is not None else []
+    if any(_CXX_SOURCES.search(f) for f in files):
+        return True
+    return any("stdc++" in (ctx.build.read_text(f) or "") for f in files if f.endswith(".go"))
+
+
 def _check_data_files(ctx: TransformContext, stage: Stage) -> None:
     """Declined when a non-Go file in the context is named in a Go string literal."""
     build = ctx.build
@@ -344,29 +438,41 @@ def _check_data_files(ctx: TransformContext, stage: Stage) -> None:
 # Runtime base and the command it runs.
 
 
-def _runtime(graph: StageGraph, stage: Stage, found: Analysis) -> tuple[str, bool]:
+def _runtime(graph: StageGraph, stage: Stage, found: Analysis, needs_shell: bool) -> runtimes.Runtime:
     builder = graph.expand(stage.base)
     line = stage.from_instruction.first_line
     if "$" in builder:
         raise Declined(f"FROM {stage.base}: the base image depends on a build argument", line)
     static = all(a.static for a in found.artifacts)
-    entry = ecosystems.runtime_base(builder, static)
-    if entry is None:
-        raise Declined(f"no runtime base is known for {builder}" + ("" if static else " with cgo on"), line)
-    return ecosystems.runtime_image(entry, builder), entry.shell
+    if not static and found.libraries:
+        raise Declined(f"a cgo build may link the shared libraries of {', '.join(found.libraries)}, "
+                       "which the runtime base does not have", found.artifacts[0].line)
+    runtime = runtimes.go_runtime(builder, static, needs_shell, found.cxx)
+    if isinstance(runtime, str):
+        raise Declined(runtime, line)
+    return runtime
 
 
-def _check_command(found: Analysis, runtime_shell: bool, runtime: str) -> None:
-    entrypoint, cmd = found.entrypoint, found.cmd
-    instr = entrypoint or cmd
+def _runner(found: Analysis) -> Instruction:
+    instr = found.entrypoint or found.cmd
     if instr is None:
         raise Declined("no ENTRYPOINT or CMD runs the built binary", 1)
+    return instr
+
+
+def _needs_shell(found: Analysis) -> bool:
+    """Shell-form ENTRYPOINT/CMD, or an exec form that runs `sh -c`: the runtime needs /bin/sh."""
+    argv = parse_json_array(_runner(found).args)
+    return argv is None or (len(argv) >= 3 and posixpath.basename(argv[0]) in _SHELLS and argv[1] == "-c")
+
+
+def _check_command(found: Analysis, runtime: runtimes.Runtime) -> None:
+    instr = _runner(found)
     argv = parse_json_array(instr.args)
     if argv is None:
-        if not runtime_shell:
-            raise Declined(f"shell-form {instr.keyword} needs /bin/sh, which {runtime} does not have",
-                          instr.first_line)
-        argv = _shell_argv(instr)
+        argv = _shell_argv(instr.args, instr)
+    elif len(argv) >= 3 and posixpath.basename(argv[0]) in _SHELLS and argv[1] == "-c":
+        argv = _shell_argv(argv[2], instr)
     if not argv:
         raise Declined(f"{instr.keyword} is empty", instr.first_line)
     _resolve(argv[0], found, instr)
@@ -378,17 +484,21 @@ def _check_command(found: Analysis, runtime_shell: bool, runtime: str) -> None:
         if words and words[0].upper() == "CMD" and probe:
             _resolve(probe[0], found, check)
             continue
-        raise Declined("HEALTHCHECK runs a command the runtime base may not have", check.first_line)
+        raise Declined(f"HEALTHCHECK runs a command {runtime.image} may not have", check.first_line)
 
 
-def _shell_argv(instr: Instruction) -> list[str]:
-    script = shell.parse(instr.args)
+def _shell_argv(text: str, instr: Instruction) -> list[str]:
+    """The words of a shell command line that runs one program (`exec` allowed first)."""
+    script = shell.parse(text)
     command = script.commands[0] if len(script.commands) == 1 else None
-    if script.has_error or command is None or command.assignments or len(script.chain) != 1:
-        raise Declined(f"shell-form {instr.keyword} is not a single simple command", instr.first_line)
-    if any(not w.literal for w in command.words):
-        raise Declined(f"shell-form {instr.keyword} uses variables", instr.first_line)
-    return command.argv
+    if script.has_error or command is None or len(script.chain) != 1:
+        raise Declined(f"the shell command of {instr.keyword} is not a single simple command", instr.first_line)
+    words = list(command.words)
+    if words and words[0].value == "exec":
+        words = words[1:]
+    if not words or not words[0].literal:
+        raise Declined(f"the program {instr.keyword} runs is named by a variable", instr.first_line)
+    return [w.value for w in words]
 
 
 def _resolve(program: str, found: Analysis, instr: Instruction) -> str:
@@ -407,6 +517,11 @@ def _resolve(program: str, found: Analysis, instr: Instruction) -> str:
             candidate = posixpath.join(directory, program)
             if candidate in paths:
                 return candidate
+        same_name = sorted(p for p in paths if posixpath.basename(p) == program)
+        if same_name:
+            raise Declined(f"{instr.keyword} finds {program} through the builder image's PATH ({same_name[0]}); "
+                           f"the runtime's PATH does not include {posixpath.dirname(same_name[0])}",
+                           instr.first_line)
     raise Declined(f"{instr.keyword} runs {program}, not a binary built here", instr.first_line)
 
 
@@ -414,7 +529,8 @@ def _resolve(program: str, found: Analysis, instr: Instruction) -> str:
 # The edits: name the builder, move configuration, append the runtime stage.
 
 
-def _edits(model: SemanticModel, stage: Stage, found: Analysis, runtime: str) -> tuple[list[Edit], str]:
+def _edits(model: SemanticModel, stage: Stage, found: Analysis,
+           runtime: runtimes.Runtime) -> tuple[list[Edit], str]:
     doc, graph = model.doc, model.graph
     edits: list[Edit] = []
     from_instr = stage.from_instruction
@@ -430,10 +546,13 @@ def _edits(model: SemanticModel, stage: Stage, found: Analysis, runtime: str) ->
     moved_set = {id(i) for i in moved}
 
     nl = doc.newline
-    lines = [f"{doc.keyword('FROM', near=from_instr)} {runtime}"]
+    lines = [f"{doc.keyword('FROM', near=from_instr)} {runtime.image}"]
     if found.workdir and (found.had_workdir or found.workdir != "/"):
         lines.append(f"{doc.keyword('WORKDIR', near=from_instr)} {found.workdir}")
     copy_kw = doc.keyword("COPY", near=from_instr)
+    # CA certificates and time zones the builder image had and the runtime base lacks
+    data = [path for name in sorted(found.data - runtime.provides) for path in runtimes.RUNTIME_DATA[name]]
+    lines += [f"{copy_kw} --from={reference} {path} {path}" for path in data]
     lines += [f"{copy_kw} --from={reference} {a.path} {a.path}" for a in found.artifacts]
     body = "".join(line + nl for line in lines)
     config = [i for i in stage.body if id(i) in moved_set or i in found.copied or (keep_all and i in found.moved)]

@@ -21,16 +21,41 @@ SIMPLE_PATH_RE = re.compile(r"^[A-Za-z0-9._/+@-]+$")
 
 @dataclass(frozen=True)
 class BuildOutput:
-    """The literal `-o` path of a `go build`, or the fact that keeps it from being known."""
+    """Where a `go build`/`go install` writes its binary, or the fact that keeps it unknown.
+
+    `path` is the literal `-o` path (relative to the RUN's directory unless absolute), or
+    with `default_name` set, the package's default binary name, written into the RUN's
+    directory by `go build` and into `$GOBIN` (else `$GOPATH/bin`) by `go install`.
+    `package` is the one package named (None: the current directory's).
+    """
 
     path: str | None
     problem: str | None = None
+    default_name: bool = False
+    install: bool = False
+    package: str | None = None
+
+
+_VERSION_SUFFIX_RE = re.compile(r"^v\d+$")
+
+
+def package_binary_name(package: str) -> str | None:
+    """`./cmd/server` -> "server", `example.com/tool/v2@latest` -> "tool"; None for "." or `...`."""
+    path = package.split("@", 1)[0].rstrip("/")
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if parts and _VERSION_SUFFIX_RE.match(parts[-1]) and len(parts) > 1:
+        parts = parts[:-1]
+    if not parts or ".." in parts or "..." in parts[-1] or not SIMPLE_PATH_RE.match(parts[-1]):
+        return None
+    return parts[-1]
 
 
 def go_build_output(command: Command) -> BuildOutput:
-    """Where `go build ... -o PATH` writes; anything less certain says why it is not known."""
-    if len(command.words) < 2 or command.words[1].value != "build":
+    """Where `go build [-o PATH]` or `go install` writes; anything less certain says why."""
+    subcommand = command.words[1].value if len(command.words) > 1 else ""
+    if subcommand not in ("build", "install"):
         return BuildOutput(None, "go flags before `build`")
+    install = subcommand == "install"
     words = command.words[2:]  # after "go build"
     output: str | None = None
     packages: list[str] = []
@@ -55,8 +80,15 @@ def go_build_output(command: Command) -> BuildOutput:
         else:
             packages.append(arg)
         i += 1
+    if len(packages) > 1:
+        return BuildOutput(None, f"go {subcommand} of several packages: the binaries' names are not one path")
+    package = packages[0] if packages else None
+    if install:
+        if output is not None:
+            return BuildOutput(None, "go install -o is not a documented flag")
+        return BuildOutput(None, None, default_name=True, install=True, package=package)
     if output is None:
-        return BuildOutput(None, "go build without -o: the output path is not stated")
-    if not SIMPLE_PATH_RE.match(output) or output.endswith("/") or len(packages) > 1:
+        return BuildOutput(None, None, default_name=True, package=package)
+    if not SIMPLE_PATH_RE.match(output) or output.endswith("/"):
         return BuildOutput(None, f"go build -o {output}: an output directory, not one binary")
-    return BuildOutput(output)
+    return BuildOutput(output, package=package)

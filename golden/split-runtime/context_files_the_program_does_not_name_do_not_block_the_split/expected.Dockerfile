@@ -3,7 +3,7 @@ WORKDIR /src
 COPY . .
 RUN go build -o /bin/hello .
 
-FROM alpine:latest
+FROM alpine:3.20
 WORKDIR /src
 COPY --from=builder /bin/hello /bin/hello
 CMD ["/bin/hello"]

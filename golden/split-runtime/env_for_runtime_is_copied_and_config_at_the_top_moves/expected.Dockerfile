@@ -4,7 +4,7 @@ WORKDIR /src
 COPY . .
 RUN go build -o /bin/svc ./cmd/svc
 
-FROM alpine:latest
+FROM alpine:3.20
 WORKDIR /src
 COPY --from=builder /bin/svc /bin/svc
 LABEL maintainer="ops@example.com"

@@ -5,7 +5,7 @@ RUN go build -o /bin/app .
 LABEL org.opencontainers.image.title="app"
 ENTRYPOINT ["/bin/app"]
 
-FROM alpine:latest
+FROM alpine:3.20
 WORKDIR /src
 COPY --from=app /bin/app /bin/app
 LABEL org.opencontainers.image.title="app"

@@ -3,7 +3,7 @@ WORKDIR /src
 COPY . .
 RUN go build -o /bin/app .
 
-FROM alpine:latest
+FROM alpine:3.20
 WORKDIR /src
 COPY --from=builder /bin/app /bin/app
 ENTRYPOINT ["/bin/app"]

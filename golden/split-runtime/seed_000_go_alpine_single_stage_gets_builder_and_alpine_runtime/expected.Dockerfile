@@ -4,7 +4,7 @@ COPY . .
 RUN go mod download
 RUN go build -o main .
 
-FROM alpine:latest
+FROM alpine:3.14
 WORKDIR /app
 COPY --from=builder /app/main /app/main
 CMD ["/app/main"]

@@ -11,12 +11,12 @@ RUN go build -o /bin/client ./cmd/client
 FROM base AS build-server
 RUN go build -o /bin/server ./cmd/server
 
-FROM alpine:latest AS client
+FROM alpine:3.20 AS client
 WORKDIR /src
 COPY --from=build-client /bin/client /bin/client
 ENTRYPOINT [ "/bin/client" ]
 
-FROM alpine:latest AS server
+FROM alpine:3.20 AS server
 WORKDIR /src
 COPY --from=build-server /bin/server /bin/server
 ENTRYPOINT [ "/bin/server" ]

@@ -7,7 +7,7 @@ COPY . .
 RUN go build -o /bin/client ./cmd/client
 RUN go build -o /bin/server ./cmd/server
 
-FROM alpine:latest
+FROM alpine:3.20
 WORKDIR /src
 COPY --from=0 /bin/client /bin/client
 COPY --from=0 /bin/server /bin/server

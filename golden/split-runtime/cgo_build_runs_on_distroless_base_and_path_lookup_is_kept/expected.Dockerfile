@@ -3,7 +3,7 @@ WORKDIR /app
 COPY . .
 RUN go build -o /usr/local/bin/hello-http .
 
-FROM debian:bookworm-slim
+FROM gcr.io/distroless/base-debian12
 WORKDIR /app
 COPY --from=builder /usr/local/bin/hello-http /usr/local/bin/hello-http
 EXPOSE 8080

@@ -1,0 +1,181 @@
+"""Runtime-base facts for split-runtime: which slim image runs what a builder image built.
+
+One place for what an expert knows about base images: which Alpine release a `golang`
+tag ships, which Debian release (and so which glibc) a tag is built on, which runtime
+bases have a shell, CA certificates or time-zone data, and which packages a build
+installs only to build.  Transforms read these facts; none keeps its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The Alpine release the newest `golang:<minor>-alpine` tag ships (Docker Hub, as of
+# TABLE_DATE).  musl is forward compatible, so a binary built on an earlier patch's
+# (older) Alpine also runs there.
+TABLE_DATE = "2026-11"
+GO_ALPINE_RELEASES: dict[str, str] = {
+    "1.15": "3.14", "1.16": "3.15", "1.17": "3.16", "1.18": "3.17", "1.19": "3.18", "1.20": "3.19",
+    "1.21": "3.20", "1.22": "3.21", "1.23": "3.22", "1.24": "3.22", "1.25": "3.22",
+}
+# The Debian release of the default (unsuffixed) `golang:<minor>` tags: the glibc a cgo
+# binary needs at least.  Minors not listed (newer, or `latest`) are not known.
+GO_DEFAULT_DEBIAN: dict[str, str] = {
+    "1.15": "buster", "1.16": "bullseye", "1.17": "bullseye", "1.18": "bullseye", "1.19": "bookworm",
+    "1.20": "bookworm", "1.21": "bookworm", "1.22": "bookworm", "1.23": "bookworm",
+}
+DEBIAN_NUMBERS: dict[str, str] = {"buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13"}
+# Distroless publishes images for these Debian releases.
+DISTROLESS_DEBIAN = frozenset({"11", "12", "13"})
+
+# Packages a build installs only to build (compilers, VCS, headers, build tools): the
+# runtime image does not need them.  `-dev`/`-devel` packages are build-only by name.
+BUILD_ONLY_PACKAGES = frozenset({
+    "git", "make", "gcc", "g++", "clang", "musl-dev", "libc-dev", "libc6-dev", "build-base", "build-essential",
+    "binutils", "upx", "bash", "curl", "wget", "openssh-client", "openssh", "pkgconfig", "pkg-config", "pkgconf",
+    "protobuf", "protobuf-compiler", "protoc", "linux-headers", "gnupg", "unzip", "xz-utils", "zip", "tar",
+    "patch", "file", "jq", "mercurial", "bzr", "subversion", "cmake", "autoconf", "automake", "libtool",
+    "ca-certificates", "tzdata",
+})
+# Packages whose files the runtime may need, and how the runtime stage gets them when
+# its base lacks them: the files are copied from the builder.
+RUNTIME_DATA: dict[str, tuple[str, ...]] = {
+    "ca-certificates": ("/etc/ssl/certs/ca-certificates.crt",),
+    "tzdata": ("/usr/share/zoneinfo",),
+}
+
+
+# Programs a build runs that leave nothing the program needs at run time (their files
+# stay in the builder); QUIET ones are not worth naming in the rationale.
+BUILD_STEP_PROGRAMS = frozenset({
+    "make", "git", "upx", "rm", "mkdir", "cd", "echo", "printf", "ls", "true", "set", "export", "env", "which",
+    "test", "[", "go", "protoc", "apt-get", "apk",
+})
+QUIET_STEP_PROGRAMS = frozenset({"rm", "mkdir", "cd", "echo", "printf", "ls", "true", "set", "export", "env",
+                                 "which", "test", "["})
+# Package-manager commands that install packages: (program, subcommand) and that only
+# refresh indexes.
+_INSTALLING = {("apt-get", "install"), ("apk", "add")}
+_REFRESHING = {("apt-get", "update"), ("apk", "update"), ("apt-get", "clean"), ("apk", "cache")}
+# What the builder images themselves contain of RUNTIME_DATA (the official images do).
+_BUILDER_DATA: tuple[tuple[str, frozenset[str]], ...] = (
+    ("alpine", frozenset({"ca-certificates"})),
+    ("", frozenset({"ca-certificates", "tzdata"})),  # Debian-based golang images
+)
+
+
+def installed_packages(program: str, positional: list[str]) -> list[str] | None:
+    """The packages `apt-get install`/`apk add` installs ([] for `update`); None for other commands."""
+    key = (program, positional[0] if positional else "")
+    if key in _REFRESHING:
+        return []
+    if key in _INSTALLING:
+        return positional[1:]
+    return None
+
+
+def builder_data(builder: str) -> frozenset[str]:
+    """The RUNTIME_DATA entries (CA certificates, time zones) a builder image already has."""
+    tag = _tag(builder)
+    for marker, data in _BUILDER_DATA:
+        if marker in tag:
+            return data
+    return frozenset()
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A runtime base image and what it brings."""
+
+    image: str
+    shell: bool  # has /bin/sh: a shell-form CMD/ENTRYPOINT still runs
+    provides: frozenset[str]  # entries of RUNTIME_DATA already in the image
+    family: str  # "alpine", "debian", "distroless-static", "distroless-base", "distroless-cc"
+
+
+_ALPINE_RE = re.compile(r"alpine(\d+\.\d+)")
+_GO_MINOR_RE = re.compile(r"^(\d+\.\d+)")
+
+
+def _tag(reference: str) -> str:
+    last = reference.split("@", 1)[0].rsplit("/", 1)[-1]
+    return last.split(":", 1)[1].lower() if ":" in last else "latest"
+
+
+def go_minor(reference: str) -> str | None:
+    """`golang:1.22.3-alpine3.20` -> "1.22"; None for `latest` or a tag without a version."""
+    match = _GO_MINOR_RE.match(_tag(reference))
+    return match.group(1) if match else None
+
+
+def alpine_release(reference: str) -> str | None:
+    """The Alpine release a golang alpine tag is built on: named in the tag, or from the table."""
+    tag = _tag(reference)
+    named = _ALPINE_RE.search(tag)
+    if named:
+        return named.group(1)
+    minor = go_minor(reference)
+    return GO_ALPINE_RELEASES.get(minor) if minor else None
+
+
+def debian_release(reference: str) -> str | None:
+    """The Debian release name a Debian-based golang tag is built on, when it is known."""
+    tag = _tag(reference)
+    for name in DEBIAN_NUMBERS:
+        if name in tag:
+            return name
+    minor = go_minor(reference)
+    return GO_DEFAULT_DEBIAN.get(minor) if minor else None
+
+
+def is_windows(reference: str) -> bool:
+    tag = _tag(reference)
+    return "windowsservercore" in tag or "nanoserver" in tag or "windows" in reference.lower()
+
+
+def go_runtime(builder: str, static: bool, needs_shell: bool, cxx: bool = False) -> Runtime | str:
+    """The runtime base for a Go binary built on `builder`, or the fact that rules each out."""
+    if is_windows(builder):
+        return f"{builder} is a Windows image; no Linux runtime base applies"
+    if "alpine" in _tag(builder):
+        release = alpine_release(builder)
+        image = f"alpine:{release}" if release else "alpine:latest"
+        return Runtime(image, True, frozenset({"ca-certificates"}), "alpine")
+    release = debian_release(builder)
+    number = DEBIAN_NUMBERS.get(release or "")
+    if needs_shell:
+        if release is None:
+            return f"the Debian release of {builder} is not known, so no slim base with a shell can be chosen"
+        return Runtime(f"debian:{release}-slim", True, frozenset(), "debian")
+    if static:
+        return Runtime("gcr.io/distroless/static-debian12", False, frozenset({"ca-certificates", "tzdata"}),
+                       "distroless-static")
+    if number is None or number not in DISTROLESS_DEBIAN:
+        what = f"Debian {release}" if release else "an unknown Debian release"
+        return f"{builder} is built on {what}; no glibc runtime base is known to match a cgo binary"
+    flavour = "cc" if cxx else "base"
+    return Runtime(f"gcr.io/distroless/{flavour}-debian{number}", False,
+                   frozenset({"ca-certificates", "tzdata"}), f"distroless-{flavour}")
+
+
+# Development packages of the C library itself (and meta-packages of compilers): a cgo
+# binary built with them links nothing the runtime's libc lacks.
+LIBC_DEV_PACKAGES = frozenset({"musl-dev", "libc-dev", "libc6-dev", "linux-headers", "build-base",
+                               "build-essential", "gcc", "g++", "clang"})
+
+
+def _package_base(name: str) -> str:
+    return name.split("=", 1)[0].split(":", 1)[0].lower()
+
+
+def package_provides_libraries(name: str) -> bool:
+    """A `-dev` package of a library other than libc: a cgo binary may link its shared objects."""
+    base = _package_base(name)
+    return base.endswith(("-dev", "-devel")) and base not in LIBC_DEV_PACKAGES
+
+
+def package_is_build_only(name: str) -> bool:
+    """Whether a build installs `name` only to build (see BUILD_ONLY_PACKAGES)."""
+    base = name.split("=", 1)[0].split(":", 1)[0].lower()
+    return base in BUILD_ONLY_PACKAGES or base.endswith(("-dev", "-devel", "-headers"))
