@@ -19,15 +19,9 @@ from refactor.text.document import Document, Instruction, Item, parse_json_array
 _MOVED = frozenset({"EXPOSE", "ENTRYPOINT", "CMD", "LABEL", "MAINTAINER", "STOPSIGNAL", "HEALTHCHECK", "USER"})
 # Users every runtime base has (uid 0 and nobody 65534); any other name may not exist there.
 _KNOWN_USERS = frozenset({"root", "nobody"})
-# Files in the build context that a program does not read at run time.
-_HARMLESS_FILES = re.compile(
-    r"(^|/)(go\.(mod|sum|work|work\.sum)|[^/]*\.go|\.dockerignore|\.gitignore|\.gitattributes|Dockerfile[^/]*"
-    r"|[^/]*\.Dockerfile|README[^/]*|LICEN[CS]E[^/]*|[^/]*\.md)$|(^|/)(\.git|vendor|testdata)/"
-)
-_GO_STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
+_STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 _MAX_CONTEXT_FILES = 5000
 _SHELLS = frozenset({"sh", "bash", "ash", "dash"})
-_BUILDER_VARIABLE_RE = re.compile(r"\$\{?(GO[A-Z_]*|CGO_[A-Z_]*|PATH)\b")
 _CXX_SOURCES = re.compile(r"\.(cc|cpp|cxx|hpp|hh)$")
 
 
@@ -161,14 +155,16 @@ class SplitRuntime(Transform):
         if not graph.stages:
             return Plan()
         final = graph.stages[-1]
-        if not _go_builds(model, final):
+        chain = runtimes.toolchain(graph.expand(final.base)) or next(
+            (t for t in runtimes.TOOLCHAINS if _builds(model, final, t)), None)
+        if chain is None or not _builds(model, final, chain):
             return Plan()
         if len(graph.stages) > 1:
             return Plan(skips=[self.skip("the file has several stages already", final.from_instruction.first_line)])
-        found = _analyse(model, final, ctx)
+        found = _analyse(model, final, ctx, chain)
         needs_shell = _needs_shell(found)
-        runtime = _runtime(graph, final, found, needs_shell)
-        _check_command(found, runtime)
+        runtime = _runtime(graph, final, found, needs_shell, chain)
+        _check_command(found, runtime, chain)
         edits, reference = _edits(model, final, found, runtime)
         paths = ", ".join(a.path for a in found.artifacts)
         builder = graph.expand(final.base)
@@ -182,17 +178,18 @@ class SplitRuntime(Transform):
 # What the stage builds and what it needs at run time.
 
 
-def _go_builds(model: SemanticModel, stage: Stage) -> list[tuple[Instruction, shell.Command]]:
+def _builds(model: SemanticModel, stage: Stage, chain: runtimes.Toolchain) -> list[tuple[Instruction, shell.Command]]:
+    """The stage's commands that write binaries with `chain`'s build tool."""
     found = []
     for instr in stage.body:
         for command in model.commands(instr):
             program, positional = ecosystems.normalise(command)
-            if program == "go" and positional[:1] in (["build"], ["install"]):
+            if program == chain.program and positional[:1] and positional[0] in chain.builds:
                 found.append((instr, command))
     return found
 
 
-def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext) -> Analysis:
+def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext, chain: runtimes.Toolchain) -> Analysis:
     doc, graph = model.doc, model.graph
     found = Analysis()
     if stage.body:  # the base image's WORKDIR (golang: /go) applies until a WORKDIR line
@@ -201,7 +198,7 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext) -> Analy
         if instr.keyword == "ONBUILD":
             raise Declined("ONBUILD runs in images built FROM this one; a new final stage would change that",
                           instr.first_line)
-    last_build = max(i.first_line for i, _ in _go_builds(model, stage))
+    last_build = max(i.first_line for i, _ in _builds(model, stage, chain))
     env: dict[str, str] = {}
     found.data = set(runtimes.builder_data(graph.expand(stage.base)))
     for instr in stage.body:
@@ -214,15 +211,15 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext) -> Analy
         elif keyword == "ENV":
             pairs = _env_pairs(instr)
             env.update(pairs)
-            if any(not (k.startswith("GO") or k.startswith("CGO_")) for k in pairs):
+            if any(not k.startswith(chain.build_env) for k in pairs):
                 _no_variables(instr)
                 found.copied.append(instr)
                 if "PATH" in pairs:
                     found.path = pairs["PATH"]
         elif keyword == "RUN":
-            _check_run(model, instr, found, ctx)
+            _check_run(model, instr, found, ctx, chain)
         elif keyword == "COPY":
-            _check_copy(instr, ctx)
+            _check_copy(instr, ctx, chain)
         elif keyword == "USER":
             if instr.first_line < last_build:
                 raise Declined("USER is set before the build; the runtime stage would have to repeat it "
@@ -230,7 +227,7 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext) -> Analy
             _check_user(instr)
         if keyword in _MOVED:
             if keyword in ("CMD", "ENTRYPOINT"):  # a shell form expands at run time, in the runtime's Env
-                _no_builder_variables(instr)
+                _no_builder_variables(instr, chain)
             else:
                 _no_variables(instr)
             found.moved.append(instr)
@@ -240,8 +237,8 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext) -> Analy
                 found.cmd = instr
     if graph.stages[0].platform:
         raise Declined("FROM --platform: the runtime stage's platform would differ", stage.from_instruction.first_line)
-    _check_data_files(ctx, stage)
-    found.cxx = _links_cxx(ctx)
+    _check_data_files(ctx, stage, chain)
+    found.cxx = _links_cxx(ctx, chain)
     return found
 
 
@@ -267,9 +264,11 @@ def _env_pairs(instr: Instruction) -> dict[str, str]:
     return pairs
 
 
-def _no_builder_variables(instr: Instruction) -> None:
-    if _BUILDER_VARIABLE_RE.search(instr.logical[instr.args_start:]):
-        raise Declined(f"{instr.keyword} reads a variable only the Go toolchain image sets", instr.first_line)
+def _no_builder_variables(instr: Instruction, chain: runtimes.Toolchain) -> None:
+    prefixes = "|".join(re.escape(p) for p in (*chain.build_env, "PATH"))
+    if re.search(rf"\$\{{?({prefixes})", instr.logical[instr.args_start:]):
+        raise Declined(f"{instr.keyword} reads a variable only the {chain.name} toolchain image sets",
+                       instr.first_line)
 
 
 def _no_variables(instr: Instruction) -> None:
@@ -277,7 +276,8 @@ def _no_variables(instr: Instruction) -> None:
         raise Declined(f"{instr.keyword} uses a variable whose value comes from the build stage", instr.first_line)
 
 
-def _check_run(model: SemanticModel, instr: Instruction, found: Analysis, ctx: TransformContext) -> None:
+def _check_run(model: SemanticModel, instr: Instruction, found: Analysis, ctx: TransformContext,
+               chain: runtimes.Toolchain) -> None:
     script = model.script(instr)
     if script is None:
         raise Declined("exec-form RUN: what it does is not known", instr.first_line)
@@ -286,9 +286,9 @@ def _check_run(model: SemanticModel, instr: Instruction, found: Analysis, ctx: T
         raise Declined("RUN could not be parsed", instr.first_line)
     for command in parsed.commands:
         program, positional = ecosystems.normalise(command)
-        if program == "go":
-            if positional[:1] in (["build"], ["install"]):
-                _add_artifact(model, instr, command, found, ctx, parsed)
+        if program == chain.program:
+            if positional[:1] and positional[0] in chain.builds:
+                _add_artifacts(model, instr, command, found, ctx, parsed, chain)
             continue
         installed = runtimes.installed_packages(program, positional)
         if installed is not None:
@@ -307,75 +307,32 @@ def _check_run(model: SemanticModel, instr: Instruction, found: Analysis, ctx: T
             found.build_steps.append(program)
 
 
-def _add_artifact(model: SemanticModel, instr: Instruction, command: shell.Command, found: Analysis,
-                  ctx: TransformContext, script: shell.Script) -> None:
-    """Record the binary a `go build`/`go install` writes, or decline when its path is not known."""
-    built = gobuild.go_build_output(command)
-    if built.problem is not None:
-        raise Declined(built.problem, instr.first_line)
+def _add_artifacts(model: SemanticModel, instr: Instruction, command: shell.Command, found: Analysis,
+                   ctx: TransformContext, script: shell.Script, chain: runtimes.Toolchain) -> None:
+    """Record the binaries a build command writes, or decline when a path is not known."""
     state = model.state_before(instr)
+    outputs = chain.outputs(command, state.get, ctx.build.read_text)
+    if outputs.problem is not None:
+        raise Declined(outputs.problem, instr.first_line)
     if any(c.program() == "cd" for c in script.commands):
         raise Declined("the RUN changes directory, so where the build writes is not known", instr.first_line)
     cwd = state.workdir.known
-    output = built.path
-    if built.default_name:
-        name = _default_binary_name(built.package, ctx, instr)
-        if built.install:
-            known, gobin = state.get("GOBIN")
-            if not known or not gobin:
-                _, gopath = state.get("GOPATH")
-                if not gopath or ":" in gopath:
-                    raise Declined("go install writes to $GOPATH/bin, and GOPATH is not known here", instr.first_line)
-                gobin = posixpath.join(gopath, "bin")
-            output = posixpath.join(gobin, name)
-        else:
-            output = name
-    assert output is not None
-    if not output.startswith("/"):
-        if cwd is None:
-            raise Declined(f"the build writes {output} relative to a working directory that is not known",
-                           instr.first_line)
-        output = posixpath.normpath(posixpath.join(cwd, output))
-    for mount in instr.flag_values("mount"):
-        target = parse_mount(mount).get("target") or parse_mount(mount).get("dst") or ""
-        target = posixpath.normpath(posixpath.join(cwd or "/", target)) if target else ""
-        if target and (output == target or output.startswith(target.rstrip("/") + "/")):
-            raise Declined(f"go build writes {output} into a --mount, not into the image", instr.first_line)
-    assigned = dict(command.assignments)
-    static = assigned.get("CGO_ENABLED", state.env.get("CGO_ENABLED")) == "0"
-    found.artifacts = [a for a in found.artifacts if a.path != output]
-    found.artifacts.append(Artifact(output, static, instr.first_line))
+    for output in outputs.paths:
+        if not output.startswith("/"):
+            if cwd is None:
+                raise Declined(f"the build writes {output} relative to a working directory that is not known",
+                               instr.first_line)
+            output = posixpath.normpath(posixpath.join(cwd, output))
+        for mount in instr.flag_values("mount"):
+            target = parse_mount(mount).get("target") or parse_mount(mount).get("dst") or ""
+            target = posixpath.normpath(posixpath.join(cwd or "/", target)) if target else ""
+            if target and (output == target or output.startswith(target.rstrip("/") + "/")):
+                raise Declined(f"the build writes {output} into a --mount, not into the image", instr.first_line)
+        found.artifacts = [a for a in found.artifacts if a.path != output]
+        found.artifacts.append(Artifact(output, outputs.static, instr.first_line))
 
 
-def _default_binary_name(package: str | None, ctx: TransformContext, instr: Instruction) -> str:
-    """`go build ./cmd/x` writes `x`; `go build` (or `.`) writes the module path's last element."""
-    if package not in (None, ".", "./"):
-        assert package is not None
-        name = gobuild.package_binary_name(package)
-        if name is None:
-            raise Declined(f"the binary name of package {package} is not known", instr.first_line)
-        return name
-    module = manifests_go_module(ctx)
-    if module is None:
-        raise Declined("the binary is named after go.mod's module path, and go.mod is not in the build context",
-                       instr.first_line)
-    name = gobuild.package_binary_name(module)
-    if name is None:
-        raise Declined(f"the binary name of module {module} is not known", instr.first_line)
-    return name
-
-
-def manifests_go_module(ctx: TransformContext) -> str | None:
-    """The `module` path declared by go.mod at the root of the build context."""
-    text = ctx.build.read_text("go.mod")
-    for line in (text or "").splitlines():
-        words = line.split("//", 1)[0].split()
-        if len(words) == 2 and words[0] == "module":
-            return words[1].strip("\"")
-    return None
-
-
-def _check_copy(instr: Instruction, ctx: TransformContext) -> None:
+def _check_copy(instr: Instruction, ctx: TransformContext, chain: runtimes.Toolchain) -> None:
     if instr.flag("from") is not None:
         raise Declined("COPY --from: files from another image may be needed at run time", instr.first_line)
     if instr.heredocs:
@@ -383,18 +340,19 @@ def _check_copy(instr: Instruction, ctx: TransformContext) -> None:
     words = parse_json_array(instr.args)
     words = words if words is not None else split_words(instr.args)
     for source in words[:-1]:
-        if not _go_source(source, ctx):
+        if not _source(source, ctx, chain):
             raise Declined(f"COPY {source} copies files the program may read at run time", instr.first_line)
 
 
-def _go_source(source: str, ctx: TransformContext) -> bool:
+def _source(source: str, ctx: TransformContext, chain: runtimes.Toolchain) -> bool:
+    """The COPY source is the context, or only source and manifest files of the toolchain."""
     clean = posixpath.normpath(source.strip("\"'"))
-    if clean == "." or clean in ecosystems.ecosystem("go").manifests or clean.endswith(".go"):
+    if clean == "." or chain.sources.search(clean):
         return True
     if ctx.build.root is None or "$" in clean or clean.startswith(".."):
         return False
     files = ctx.build.glob(clean.lstrip("/") + "/**/*")
-    return bool(files) and all(f.endswith(".go") or posixpath.basename(f) in ("go.mod", "go.sum") for f in files)
+    return bool(files) and all(chain.sources.search(f) for f in files)
 
 
 def _check_user(instr: Instruction) -> None:
@@ -403,34 +361,34 @@ def _check_user(instr: Instruction) -> None:
         raise Declined(f"USER {instr.args}: the runtime base may not have this user", instr.first_line)
 
 
-def _links_cxx(ctx: TransformContext) -> bool:
+def _links_cxx(ctx: TransformContext, chain: runtimes.Toolchain) -> bool:
     """C++ sources, or a `#cgo` line naming libstdc++: the binary needs libstdc++ and libgcc."""
     files = ctx.build.glob("**/*") if ctx.build.root is not None else []
     if any(_CXX_SOURCES.search(f) for f in files):
         return True
-    return any("stdc++" in (ctx.build.read_text(f) or "") for f in files if f.endswith(".go"))
+    return any("stdc++" in (ctx.build.read_text(f) or "") for f in files if f.endswith(chain.source_suffix))
 
 
-def _check_data_files(ctx: TransformContext, stage: Stage) -> None:
-    """Declined when a non-Go file in the context is named in a Go string literal."""
+def _check_data_files(ctx: TransformContext, stage: Stage, chain: runtimes.Toolchain) -> None:
+    """Declined when a context file that is not source is named in a string literal of the source."""
     build = ctx.build
     if build.root is None:
         return
     files = build.glob("**/*")
     if len(files) > _MAX_CONTEXT_FILES:
         raise Declined("the build context is too large to check for data files", stage.from_instruction.first_line)
-    data = [f for f in files if not _HARMLESS_FILES.search(f)]
+    data = [f for f in files if not chain.sources.search(f)]
     if not data:
         return
     literals = set()
-    for source in (f for f in files if f.endswith(".go")):
-        for match in _GO_STRING_RE.finditer(build.read_text(source) or ""):
+    for source in (f for f in files if f.endswith(chain.source_suffix)):
+        for match in _STRING_RE.finditer(build.read_text(source) or ""):
             literals.add(match.group(0)[1:-1])
     for path in data:
         names = {path, posixpath.basename(path), path.split("/", 1)[0]}
         for literal in literals:
             if any(name and name in literal for name in names):
-                raise Declined(f"the program may read {path} at run time (named in a Go string)",
+                raise Declined(f"the program may read {path} at run time (named in a string in its source)",
                               stage.from_instruction.first_line)
 
 
@@ -438,16 +396,17 @@ def _check_data_files(ctx: TransformContext, stage: Stage) -> None:
 # Runtime base and the command it runs.
 
 
-def _runtime(graph: StageGraph, stage: Stage, found: Analysis, needs_shell: bool) -> runtimes.Runtime:
+def _runtime(graph: StageGraph, stage: Stage, found: Analysis, needs_shell: bool,
+             chain: runtimes.Toolchain) -> runtimes.Runtime:
     builder = graph.expand(stage.base)
     line = stage.from_instruction.first_line
     if "$" in builder:
         raise Declined(f"FROM {stage.base}: the base image depends on a build argument", line)
     static = all(a.static for a in found.artifacts)
     if not static and found.libraries:
-        raise Declined(f"a cgo build may link the shared libraries of {', '.join(found.libraries)}, "
+        raise Declined(f"a dynamically linked build may use the shared libraries of {', '.join(found.libraries)}, "
                        "which the runtime base does not have", found.artifacts[0].line)
-    runtime = runtimes.go_runtime(builder, static, needs_shell, found.cxx)
+    runtime = runtimes.runtime_for(chain, builder, static, needs_shell, found.cxx)
     if isinstance(runtime, str):
         raise Declined(runtime, line)
     return runtime
@@ -466,7 +425,7 @@ def _needs_shell(found: Analysis) -> bool:
     return argv is None or (len(argv) >= 3 and posixpath.basename(argv[0]) in _SHELLS and argv[1] == "-c")
 
 
-def _check_command(found: Analysis, runtime: runtimes.Runtime) -> None:
+def _check_command(found: Analysis, runtime: runtimes.Runtime, chain: runtimes.Toolchain) -> None:
     instr = _runner(found)
     argv = parse_json_array(instr.args)
     if argv is None:
@@ -475,14 +434,14 @@ def _check_command(found: Analysis, runtime: runtimes.Runtime) -> None:
         argv = _shell_argv(argv[2], instr)
     if not argv:
         raise Declined(f"{instr.keyword} is empty", instr.first_line)
-    _resolve(argv[0], found, instr)
+    _resolve(argv[0], found, instr, chain)
     for check in (i for i in found.moved if i.keyword == "HEALTHCHECK"):
         words = split_words(check.args)
         if words and words[0].upper() == "NONE":
             continue
         probe = parse_json_array(check.logical[check.args_start:].strip()[len(words[0]):]) if words else None
         if words and words[0].upper() == "CMD" and probe:
-            _resolve(probe[0], found, check)
+            _resolve(probe[0], found, check, chain)
             continue
         raise Declined(f"HEALTHCHECK runs a command {runtime.image} may not have", check.first_line)
 
@@ -501,7 +460,7 @@ def _shell_argv(text: str, instr: Instruction) -> list[str]:
     return [w.value for w in words]
 
 
-def _resolve(program: str, found: Analysis, instr: Instruction) -> str:
+def _resolve(program: str, found: Analysis, instr: Instruction, chain: runtimes.Toolchain) -> str:
     """The artifact `program` runs, or Declined."""
     paths = {a.path for a in found.artifacts}
     if "/" in program:
@@ -512,7 +471,7 @@ def _resolve(program: str, found: Analysis, instr: Instruction) -> str:
         program = posixpath.normpath(program)
         if program in paths:
             return program
-    elif program not in ("go", "gofmt"):  # the toolchain's PATH entries come first in the builder
+    elif program not in chain.tools:  # the toolchain's PATH entries come first in the builder
         for directory in found.path.split(":"):
             candidate = posixpath.join(directory, program)
             if candidate in paths:

@@ -5,7 +5,9 @@ Shared by split-runtime and parallel-targets, so neither transform imports the o
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from refactor.text.shell import Command
@@ -92,3 +94,60 @@ def go_build_output(command: Command) -> BuildOutput:
     if not SIMPLE_PATH_RE.match(output) or output.endswith("/"):
         return BuildOutput(None, f"go build -o {output}: an output directory, not one binary")
     return BuildOutput(output, package=package)
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The binaries one build command writes (absolute, or relative to its directory), or why not known."""
+
+    paths: tuple[str, ...] = ()
+    static: bool = False  # linked statically: no libc needed at run time
+    problem: str | None = None
+
+
+EnvLookup = Callable[[str], tuple[bool, str | None]]  # (is set, value; None when unknown)
+ContextReader = Callable[[str], str | None]  # a build-context file's text, None when absent
+
+
+def go_module_path(go_mod: str | None) -> str | None:
+    """The `module` path a go.mod declares."""
+    for line in (go_mod or "").splitlines():
+        words = line.split("//", 1)[0].split()
+        if len(words) == 2 and words[0] == "module":
+            return words[1].strip('"')
+    return None
+
+
+def go_outputs(command: Command, env: EnvLookup, read: ContextReader) -> Outputs:
+    """What `go build`/`go install` writes: `-o`, the package's default name, or `$GOBIN`."""
+    built = go_build_output(command)
+    if built.problem is not None or (built.path is None and not built.default_name):
+        return Outputs(problem=built.problem or "the go build output is not known")
+    assigned = dict(command.assignments)
+    cgo = assigned["CGO_ENABLED"] if "CGO_ENABLED" in assigned else env("CGO_ENABLED")[1]
+    static = cgo == "0"
+    if not built.default_name:
+        assert built.path is not None
+        return Outputs((built.path,), static)
+    if built.package not in (None, ".", "./"):
+        assert built.package is not None
+        name = package_binary_name(built.package)
+        if name is None:
+            return Outputs(problem=f"the binary name of package {built.package} is not known")
+    else:
+        module = go_module_path(read("go.mod"))
+        if module is None:
+            return Outputs(problem="the binary is named after go.mod's module path, and go.mod is not in the "
+                                   "build context")
+        name = package_binary_name(module)
+        if name is None:
+            return Outputs(problem=f"the binary name of module {module} is not known")
+    if not built.install:
+        return Outputs((name,), static)
+    known, gobin = env("GOBIN")
+    if not known or not gobin:
+        gopath = env("GOPATH")[1]
+        if not gopath or ":" in gopath:
+            return Outputs(problem="go install writes to $GOPATH/bin, and GOPATH is not known here")
+        gobin = posixpath.join(gopath, "bin")
+    return Outputs((posixpath.join(gobin, name),), static)

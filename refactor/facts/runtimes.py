@@ -9,7 +9,11 @@ installs only to build.  Transforms read these facts; none keeps its own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from refactor.facts import cargo, gobuild
+from refactor.text.shell import Command
 
 # The Alpine release the newest `golang:<minor>-alpine` tag ships (Docker Hub, as of
 # TABLE_DATE).  musl is forward compatible, so a binary built on an earlier patch's
@@ -24,6 +28,10 @@ GO_ALPINE_RELEASES: dict[str, str] = {
 GO_DEFAULT_DEBIAN: dict[str, str] = {
     "1.15": "buster", "1.16": "bullseye", "1.17": "bullseye", "1.18": "bullseye", "1.19": "bookworm",
     "1.20": "bookworm", "1.21": "bookworm", "1.22": "bookworm", "1.23": "bookworm",
+}
+# The same for `rust:<minor>`: 1.71 (July 2023) was the first on bookworm; 1.89 on trixie.
+RUST_DEFAULT_DEBIAN: dict[str, str] = {
+    **{f"1.{n}": "bullseye" for n in range(56, 71)}, **{f"1.{n}": "bookworm" for n in range(71, 89)},
 }
 DEBIAN_NUMBERS: dict[str, str] = {"buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13"}
 # Distroless publishes images for these Debian releases.
@@ -50,7 +58,7 @@ RUNTIME_DATA: dict[str, tuple[str, ...]] = {
 # stay in the builder); QUIET ones are not worth naming in the rationale.
 BUILD_STEP_PROGRAMS = frozenset({
     "make", "git", "upx", "rm", "mkdir", "cd", "echo", "printf", "ls", "true", "set", "export", "env", "which",
-    "test", "[", "go", "protoc", "apt-get", "apk",
+    "test", "[", "go", "protoc", "apt-get", "apk", "cargo", "rustup", "rustc",
 })
 QUIET_STEP_PROGRAMS = frozenset({"rm", "mkdir", "cd", "echo", "printf", "ls", "true", "set", "export", "env",
                                  "which", "test", "["})
@@ -84,6 +92,53 @@ def builder_data(builder: str) -> frozenset[str]:
     return frozenset()
 
 
+Finder = Callable[[Command, gobuild.EnvLookup, gobuild.ContextReader], gobuild.Outputs]
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A compiled ecosystem: its builder images, build commands, sources and runtime needs."""
+
+    name: str
+    images: tuple[str, ...]  # builder repositories (`golang`), matched without registry or tag
+    program: str  # the build tool (`go`, `cargo`)
+    builds: tuple[str, ...]  # its subcommands that write binaries
+    outputs: Finder  # where one such command writes
+    sources: re.Pattern[str]  # context files the program does not read at run time
+    source_suffix: str  # files whose string literals may name data files
+    build_env: tuple[str, ...]  # ENV name prefixes that only configure the build
+    tools: tuple[str, ...]  # programs of the toolchain image (never the artifact)
+    default_debian: dict[str, str] = field(default_factory=dict)  # builder minor -> Debian release
+    alpine_releases: dict[str, str] = field(default_factory=dict)  # builder minor -> Alpine release
+    dynamic_needs_cc: bool = False  # a dynamically linked binary also needs libgcc_s (Rust's unwinder)
+
+
+GO = Toolchain(
+    name="go", images=("golang",), program="go", builds=("build", "install"), outputs=gobuild.go_outputs,
+    sources=re.compile(r"(^|/)(go\.(mod|sum|work|work\.sum)|[^/]*\.go|\.dockerignore|\.gitignore|\.gitattributes"
+                       r"|Dockerfile[^/]*|[^/]*\.Dockerfile|README[^/]*|LICEN[CS]E[^/]*|[^/]*\.md)$"
+                       r"|(^|/)(\.git|vendor|testdata)/"),
+    source_suffix=".go", build_env=("GO", "CGO_"), tools=("go", "gofmt"), default_debian=GO_DEFAULT_DEBIAN,
+    alpine_releases=GO_ALPINE_RELEASES,
+)
+RUST = Toolchain(
+    name="rust", images=("rust",), program="cargo", builds=("build", "install"), outputs=cargo.cargo_outputs,
+    sources=re.compile(r"(^|/)(Cargo\.(toml|lock)|[^/]*\.rs|rust-toolchain(\.toml)?|\.dockerignore|\.gitignore"
+                       r"|\.gitattributes|Dockerfile[^/]*|[^/]*\.Dockerfile|README[^/]*|LICEN[CS]E[^/]*|[^/]*\.md)$"
+                       r"|(^|/)(\.git|\.cargo|target|benches|tests|examples)/"),
+    source_suffix=".rs", build_env=("CARGO_", "RUST"), tools=("cargo", "rustc", "rustup"),
+    default_debian=RUST_DEFAULT_DEBIAN, dynamic_needs_cc=True,
+)
+TOOLCHAINS: tuple[Toolchain, ...] = (GO, RUST)
+
+
+def toolchain(builder: str) -> Toolchain | None:
+    """The toolchain whose image `builder` is (`docker.io/library/golang:1.22` -> GO)."""
+    repository = builder.split("@", 1)[0].rsplit(":", 1)[0] if ":" in builder.rsplit("/", 1)[-1] else builder
+    name = repository.lower().removeprefix("docker.io/").removeprefix("library/")
+    return next((t for t in TOOLCHAINS if name in t.images), None)
+
+
 @dataclass(frozen=True)
 class Runtime:
     """A runtime base image and what it brings."""
@@ -109,24 +164,24 @@ def go_minor(reference: str) -> str | None:
     return match.group(1) if match else None
 
 
-def alpine_release(reference: str) -> str | None:
-    """The Alpine release a golang alpine tag is built on: named in the tag, or from the table."""
+def alpine_release(reference: str, table: dict[str, str] = GO_ALPINE_RELEASES) -> str | None:
+    """The Alpine release an alpine builder tag is built on: named in the tag, or from the table."""
     tag = _tag(reference)
     named = _ALPINE_RE.search(tag)
     if named:
         return named.group(1)
     minor = go_minor(reference)
-    return GO_ALPINE_RELEASES.get(minor) if minor else None
+    return table.get(minor) if minor else None
 
 
-def debian_release(reference: str) -> str | None:
-    """The Debian release name a Debian-based golang tag is built on, when it is known."""
+def debian_release(reference: str, defaults: dict[str, str] = GO_DEFAULT_DEBIAN) -> str | None:
+    """The Debian release name a Debian-based builder tag is built on, when it is known."""
     tag = _tag(reference)
     for name in DEBIAN_NUMBERS:
         if name in tag:
             return name
     minor = go_minor(reference)
-    return GO_DEFAULT_DEBIAN.get(minor) if minor else None
+    return defaults.get(minor) if minor else None
 
 
 def is_windows(reference: str) -> bool:
@@ -135,15 +190,22 @@ def is_windows(reference: str) -> bool:
 
 
 def go_runtime(builder: str, static: bool, needs_shell: bool, cxx: bool = False) -> Runtime | str:
-    """The runtime base for a Go binary built on `builder`, or the fact that rules each out."""
+    """The runtime base for a Go binary built on `builder`."""
+    return runtime_for(GO, builder, static, needs_shell, cxx)
+
+
+def runtime_for(chain: Toolchain, builder: str, static: bool, needs_shell: bool,
+                cxx: bool = False) -> Runtime | str:
+    """The runtime base for a binary `chain` built on `builder`, or the fact that rules each out."""
     if is_windows(builder):
         return f"{builder} is a Windows image; no Linux runtime base applies"
     if "alpine" in _tag(builder):
-        release = alpine_release(builder)
-        image = f"alpine:{release}" if release else "alpine:latest"
+        alpine = alpine_release(builder, chain.alpine_releases)
+        image = f"alpine:{alpine}" if alpine else "alpine:latest"
         return Runtime(image, True, frozenset({"ca-certificates"}), "alpine")
-    release = debian_release(builder)
+    release = debian_release(builder, chain.default_debian)
     number = DEBIAN_NUMBERS.get(release or "")
+    cxx = cxx or (chain.dynamic_needs_cc and not static)
     if needs_shell:
         if release is None:
             return f"the Debian release of {builder} is not known, so no slim base with a shell can be chosen"
@@ -153,7 +215,7 @@ def go_runtime(builder: str, static: bool, needs_shell: bool, cxx: bool = False)
                        "distroless-static")
     if number is None or number not in DISTROLESS_DEBIAN:
         what = f"Debian {release}" if release else "an unknown Debian release"
-        return f"{builder} is built on {what}; no glibc runtime base is known to match a cgo binary"
+        return f"{builder} is built on {what}; no glibc runtime base is known to match a dynamically linked binary"
     flavour = "cc" if cxx else "base"
     return Runtime(f"gcr.io/distroless/{flavour}-debian{number}", False,
                    frozenset({"ca-certificates", "tzdata"}), f"distroless-{flavour}")
