@@ -1,4 +1,4 @@
-"""split-runtime: run a compiled Go program from a slim runtime stage instead of its toolchain image."""
+"""split-runtime: run a compiled program (Go, Rust, a Java jar) from a slim runtime stage, not its toolchain image."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from refactor.engine.transform import Transform
 from refactor.facts import ecosystems, gobuild, runtimes
 from refactor.facts.context import TransformContext
 from refactor.text import shell
-from refactor.text.document import Document, Instruction, Item, parse_json_array, split_words
+from refactor.text.document import Document, Instruction, Item, ItemKind, parse_json_array, split_words
+from refactor.text.words import env_pairs, unquote
 
 # Instructions that only configure the image: moved to the runtime stage.
 _MOVED = frozenset({"EXPOSE", "ENTRYPOINT", "CMD", "LABEL", "MAINTAINER", "STOPSIGNAL", "HEALTHCHECK", "USER"})
@@ -35,6 +36,7 @@ class Artifact:
 @dataclass
 class Analysis:
     artifacts: list[Artifact] = field(default_factory=list)
+    output_dirs: list[str] = field(default_factory=list)  # directories builds write artifacts into (target/)
     build_steps: list[str] = field(default_factory=list)  # build-only tools left in the builder
     data: set[str] = field(default_factory=set)  # runtimes.RUNTIME_DATA entries the builder image has
     cxx: bool = False  # a cgo build may link the C++ runtime
@@ -49,9 +51,18 @@ class Analysis:
 
 
 class SplitRuntime(Transform):
-    """Split a single-stage Go build into a builder stage and a slim runtime stage.
+    """Split a single-stage Go, Rust or Java build into a builder stage and a slim runtime stage.
 
     ## What it does
+    Each compiled ecosystem is a row of `TOOLCHAINS` in `refactor/facts/runtimes.py`:
+    its builder images, build commands, where a build writes, its source files and the
+    runtime base that fits.  Rust: `cargo build [--release] [--bin X] [--target T]`
+    writes `target/[T/]<profile>/<bin>` (names from `[[bin]]` or the package) and runs
+    on distroless `cc` (static musl targets on distroless `static`); `cargo install
+    --path .` writes `$CARGO_HOME/bin`.  Java: `jar --file X` (or `jar cf X`), `mvn
+    package` (jars in `target/`) and `gradle build`/`bootJar` (jars in `build/libs/`);
+    the jar `java -jar PATH` runs is copied to the same path on `eclipse-temurin:<major>-jre`
+    of the JDK builder's major and OS variant.  Go, in detail:
     A one-stage Dockerfile that compiles a Go program (`go build -o <path>`, `go build`
     without `-o`, which writes the package's or module's name into the working
     directory, or `go install`, which writes into `$GOBIN` or `$GOPATH/bin`) and runs it
@@ -147,7 +158,7 @@ class SplitRuntime(Transform):
     """
 
     name = "split-runtime"
-    summary = "Split a single-stage Go build into a builder and a slim runtime stage holding only the binary."
+    summary = "Split a single-stage Go, Rust or Java build into a builder and a slim runtime holding the artifact."
     safety = Safety.REVIEW
 
     def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
@@ -184,7 +195,7 @@ def _builds(model: SemanticModel, stage: Stage, chain: runtimes.Toolchain) -> li
     for instr in stage.body:
         for command in model.commands(instr):
             program, positional = ecosystems.normalise(command)
-            if program == chain.program and positional[:1] and positional[0] in chain.builds:
+            if chain.is_build(program, positional):
                 found.append((instr, command))
     return found
 
@@ -209,7 +220,7 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext, chain: r
             found.workdir = _workdir(instr, found.workdir)
             found.had_workdir = True
         elif keyword == "ENV":
-            pairs = _env_pairs(instr)
+            pairs = dict(env_pairs(instr.args, instr.escape))
             env.update(pairs)
             if any(not k.startswith(chain.build_env) for k in pairs):
                 _no_variables(instr)
@@ -253,17 +264,6 @@ def _workdir(instr: Instruction, current: str | None) -> str:
     return posixpath.normpath(value)
 
 
-def _env_pairs(instr: Instruction) -> dict[str, str]:
-    words = split_words(instr.args)
-    if words and "=" not in words[0]:  # legacy `ENV key value`
-        return {words[0]: instr.args[len(words[0]):].strip()}
-    pairs = {}
-    for word in words:
-        key, _, value = word.partition("=")
-        pairs[key] = value.strip("\"'")
-    return pairs
-
-
 def _no_builder_variables(instr: Instruction, chain: runtimes.Toolchain) -> None:
     prefixes = "|".join(re.escape(p) for p in (*chain.build_env, "PATH"))
     if re.search(rf"\$\{{?({prefixes})", instr.logical[instr.args_start:]):
@@ -286,8 +286,8 @@ def _check_run(model: SemanticModel, instr: Instruction, found: Analysis, ctx: T
         raise Declined("RUN could not be parsed", instr.first_line)
     for command in parsed.commands:
         program, positional = ecosystems.normalise(command)
-        if program == chain.program:
-            if positional[:1] and positional[0] in chain.builds:
+        if program in chain.programs:
+            if chain.is_build(program, positional):
                 _add_artifacts(model, instr, command, found, ctx, parsed, chain)
             continue
         installed = runtimes.installed_packages(program, positional)
@@ -317,6 +317,13 @@ def _add_artifacts(model: SemanticModel, instr: Instruction, command: shell.Comm
     if any(c.program() == "cd" for c in script.commands):
         raise Declined("the RUN changes directory, so where the build writes is not known", instr.first_line)
     cwd = state.workdir.known
+    for directory in outputs.directories:
+        if not directory.startswith("/"):
+            if cwd is None:
+                raise Declined(f"the build writes into {directory} relative to a working directory that is not "
+                               "known", instr.first_line)
+            directory = posixpath.normpath(posixpath.join(cwd, directory))
+        found.output_dirs.append(directory)
     for output in outputs.paths:
         if not output.startswith("/"):
             if cwd is None:
@@ -338,7 +345,7 @@ def _check_copy(instr: Instruction, ctx: TransformContext, chain: runtimes.Toolc
     if instr.heredocs:
         raise Declined("COPY of a heredoc writes a file the program may read", instr.first_line)
     words = parse_json_array(instr.args)
-    words = words if words is not None else split_words(instr.args)
+    words = words if words is not None else [unquote(w, instr.escape) for w in instr.words()]
     for source in words[:-1]:
         if not _source(source, ctx, chain):
             raise Declined(f"COPY {source} copies files the program may read at run time", instr.first_line)
@@ -346,7 +353,7 @@ def _check_copy(instr: Instruction, ctx: TransformContext, chain: runtimes.Toolc
 
 def _source(source: str, ctx: TransformContext, chain: runtimes.Toolchain) -> bool:
     """The COPY source is the context, or only source and manifest files of the toolchain."""
-    clean = posixpath.normpath(source.strip("\"'"))
+    clean = posixpath.normpath(source)
     if clean == "." or chain.sources.search(clean):
         return True
     if ctx.build.root is None or "$" in clean or clean.startswith(".."):
@@ -406,7 +413,7 @@ def _runtime(graph: StageGraph, stage: Stage, found: Analysis, needs_shell: bool
     if not static and found.libraries:
         raise Declined(f"a dynamically linked build may use the shared libraries of {', '.join(found.libraries)}, "
                        "which the runtime base does not have", found.artifacts[0].line)
-    runtime = runtimes.runtime_for(chain, builder, static, needs_shell, found.cxx)
+    runtime = chain.choose_runtime(builder, static, needs_shell, found.cxx)
     if isinstance(runtime, str):
         raise Declined(runtime, line)
     return runtime
@@ -434,7 +441,10 @@ def _check_command(found: Analysis, runtime: runtimes.Runtime, chain: runtimes.T
         argv = _shell_argv(argv[2], instr)
     if not argv:
         raise Declined(f"{instr.keyword} is empty", instr.first_line)
-    _resolve(argv[0], found, instr, chain)
+    if posixpath.basename(argv[0]) in chain.launchers:  # `java -jar app.jar`: the runtime has java
+        _resolve_launched(argv, found, instr)
+    else:
+        _resolve(argv[0], found, instr, chain)
     for check in (i for i in found.moved if i.keyword == "HEALTHCHECK"):
         words = split_words(check.args)
         if words and words[0].upper() == "NONE":
@@ -458,6 +468,26 @@ def _shell_argv(text: str, instr: Instruction) -> list[str]:
     if not words or not words[0].literal:
         raise Declined(f"the program {instr.keyword} runs is named by a variable", instr.first_line)
     return [w.value for w in words]
+
+
+def _resolve_launched(argv: list[str], found: Analysis, instr: Instruction) -> None:
+    """`java [options] -jar PATH`: PATH must be a jar a build wrote; it is copied to the runtime."""
+    if "-jar" not in argv[:-1]:
+        raise Declined(f"{instr.keyword} runs {argv[0]} without -jar: the classes it needs are not one file",
+                       instr.first_line)
+    jar = argv[argv.index("-jar") + 1]
+    if not jar.startswith("/"):
+        if found.workdir is None:
+            raise Declined(f"{jar} is relative to a working directory that is not known", instr.first_line)
+        jar = posixpath.join(found.workdir, jar)
+    jar = posixpath.normpath(jar)
+    if any(a.path == jar for a in found.artifacts):
+        return
+    if "$" in jar or any(ch in jar for ch in "*?["):
+        raise Declined(f"{instr.keyword} names the jar with a variable or glob", instr.first_line)
+    if not any(posixpath.dirname(jar) == d for d in found.output_dirs):
+        raise Declined(f"{instr.keyword} runs {jar}, which no build here writes", instr.first_line)
+    found.artifacts.append(Artifact(jar, False, instr.first_line))
 
 
 def _resolve(program: str, found: Analysis, instr: Instruction, chain: runtimes.Toolchain) -> str:
@@ -502,7 +532,7 @@ def _edits(model: SemanticModel, stage: Stage, found: Analysis,
         reference = "0"
     keep_all = stage.name_text is not None  # `--target <name>` must keep building the same image
     moved = [] if keep_all else found.moved
-    moved_set = {id(i) for i in moved}
+    moved_set = set(moved)
 
     nl = doc.newline
     lines = [f"{doc.keyword('FROM', near=from_instr)} {runtime.image}"]
@@ -514,20 +544,21 @@ def _edits(model: SemanticModel, stage: Stage, found: Analysis,
     lines += [f"{copy_kw} --from={reference} {path} {path}" for path in data]
     lines += [f"{copy_kw} --from={reference} {a.path} {a.path}" for a in found.artifacts]
     body = "".join(line + nl for line in lines)
-    config = [i for i in stage.body if id(i) in moved_set or i in found.copied or (keep_all and i in found.moved)]
+    config = [i for i in stage.body if i in moved_set or i in found.copied or (keep_all and i in found.moved)]
     for instr in config:
-        start = _block_start(model, instr) if id(instr) in moved_set else instr.start
+        start = _block_start(model, instr) if instr in moved_set else instr.start
         text = doc.text[start:instr.stop]
         body += text if text.endswith("\n") else text + nl
 
     items = doc.items
     last_kept = max(k for k, item in enumerate(items)
-                    if isinstance(item, Instruction) and id(item) not in moved_set)
+                    if isinstance(item, Instruction) and item not in moved_set)
     cut = items[last_kept].stop
     tail = items[last_kept + 1:]
     # Everything after the last line that stays is moved (or blank): replace that tail at once.
     tail_moves = bool(tail) and all(
-        item.kind == "blank" or id(item) in moved_set or (item.kind == "comment" and _attached(doc, item, moved_set))
+        item.kind is ItemKind.BLANK or item in moved_set
+        or (item.kind is ItemKind.COMMENT and _attached(doc, item, moved_set))
         for item in tail
     )
     for instr in moved:
@@ -557,13 +588,13 @@ def _block_start(model: SemanticModel, instr: Instruction) -> int:
     return block[0].start if block else instr.start
 
 
-def _attached(doc: Document, comment: Item, moved: set[int]) -> bool:
+def _attached(doc: Document, comment: Item, moved: set[Instruction]) -> bool:
     """A comment directly above a moved instruction (only comments between them)."""
     index = next(k for k, item in enumerate(doc.items) if item is comment)
     for item in doc.items[index + 1:]:
-        if item.kind == "comment":
+        if item.kind is ItemKind.COMMENT:
             continue
-        return id(item) in moved
+        return item in moved
     return False
 
 
@@ -574,7 +605,7 @@ def _delete_block(model: SemanticModel, instr: Instruction) -> Edit:
     items = doc.items
     before = next((i for i in reversed(items) if i.stop <= start), None)
     after = next((i for i in items if i.start >= stop), None)
-    if before is not None and before.kind == "blank" and after is not None and after.kind == "blank":
+    if before is not None and before.kind is ItemKind.BLANK and after is not None and after.kind is ItemKind.BLANK:
         stop = after.stop
     return Edit(start, stop, "")
 

@@ -103,6 +103,7 @@ class Outputs:
     paths: tuple[str, ...] = ()
     static: bool = False  # linked statically: no libc needed at run time
     problem: str | None = None
+    directories: tuple[str, ...] = ()  # directories it writes artifacts into, names not stated (target/)
 
 
 EnvLookup = Callable[[str], tuple[bool, str | None]]  # (is set, value; None when unknown)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from refactor.facts import cargo, gobuild
+from refactor.facts import cargo, gobuild, jvm
 from refactor.text.shell import Command
 
 # The Alpine release the newest `golang:<minor>-alpine` tag ships (Docker Hub, as of
@@ -101,8 +101,8 @@ class Toolchain:
 
     name: str
     images: tuple[str, ...]  # builder repositories (`golang`), matched without registry or tag
-    program: str  # the build tool (`go`, `cargo`)
-    builds: tuple[str, ...]  # its subcommands that write binaries
+    programs: tuple[str, ...]  # the build tools (`go`; `javac`, `jar`, `mvn`, `gradle`)
+    builds: tuple[str, ...]  # their subcommands that write artifacts (empty: `outputs` decides)
     outputs: Finder  # where one such command writes
     sources: re.Pattern[str]  # context files the program does not read at run time
     source_suffix: str  # files whose string literals may name data files
@@ -111,10 +111,19 @@ class Toolchain:
     default_debian: dict[str, str] = field(default_factory=dict)  # builder minor -> Debian release
     alpine_releases: dict[str, str] = field(default_factory=dict)  # builder minor -> Alpine release
     dynamic_needs_cc: bool = False  # a dynamically linked binary also needs libgcc_s (Rust's unwinder)
+    launchers: tuple[str, ...] = ()  # runtime programs that run the artifact named after `-jar` (`java`)
+    runtime: Callable[[Toolchain, str, bool, bool, bool], Runtime | str] | None = None  # default: native
+
+    def is_build(self, program: str, positional: list[str]) -> bool:
+        """`program positional...` may write an artifact of this toolchain."""
+        return program in self.programs and (not self.builds or (bool(positional) and positional[0] in self.builds))
+
+    def choose_runtime(self, builder: str, static: bool, needs_shell: bool, cxx: bool) -> Runtime | str:
+        return (self.runtime or runtime_for)(self, builder, static, needs_shell, cxx)
 
 
 GO = Toolchain(
-    name="go", images=("golang",), program="go", builds=("build", "install"), outputs=gobuild.go_outputs,
+    name="go", images=("golang",), programs=("go",), builds=("build", "install"), outputs=gobuild.go_outputs,
     sources=re.compile(r"(^|/)(go\.(mod|sum|work|work\.sum)|[^/]*\.go|\.dockerignore|\.gitignore|\.gitattributes"
                        r"|Dockerfile[^/]*|[^/]*\.Dockerfile|README[^/]*|LICEN[CS]E[^/]*|[^/]*\.md)$"
                        r"|(^|/)(\.git|vendor|testdata)/"),
@@ -122,14 +131,34 @@ GO = Toolchain(
     alpine_releases=GO_ALPINE_RELEASES,
 )
 RUST = Toolchain(
-    name="rust", images=("rust",), program="cargo", builds=("build", "install"), outputs=cargo.cargo_outputs,
+    name="rust", images=("rust",), programs=("cargo",), builds=("build", "install"), outputs=cargo.cargo_outputs,
     sources=re.compile(r"(^|/)(Cargo\.(toml|lock)|[^/]*\.rs|rust-toolchain(\.toml)?|\.dockerignore|\.gitignore"
                        r"|\.gitattributes|Dockerfile[^/]*|[^/]*\.Dockerfile|README[^/]*|LICEN[CS]E[^/]*|[^/]*\.md)$"
                        r"|(^|/)(\.git|\.cargo|target|benches|tests|examples)/"),
     source_suffix=".rs", build_env=("CARGO_", "RUST"), tools=("cargo", "rustc", "rustup"),
     default_debian=RUST_DEFAULT_DEBIAN, dynamic_needs_cc=True,
 )
-TOOLCHAINS: tuple[Toolchain, ...] = (GO, RUST)
+
+
+def jre_runtime(chain: Toolchain, builder: str, static: bool, needs_shell: bool, cxx: bool) -> Runtime | str:
+    """The JRE of the builder's Java major and OS variant (Eclipse Temurin's official images)."""
+    image = jvm.jre_image(builder)
+    if image is None:
+        return f"no JRE image is known for {builder}"
+    return Runtime(image, True, frozenset({"ca-certificates", "tzdata"}), "temurin-jre")
+
+
+JAVA = Toolchain(
+    name="java", images=("eclipse-temurin", "maven", "gradle", "openjdk"),
+    programs=("javac", "jar", "mvn", "gradle"), builds=(), outputs=jvm.jvm_outputs,
+    sources=re.compile(r"(^|/)(pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.properties|gradlew"
+                       r"(\.bat)?|mvnw(\.cmd)?|[^/]*\.(java|kt|kts|groovy|scala)|\.dockerignore|\.gitignore"
+                       r"|\.gitattributes|Dockerfile[^/]*|[^/]*\.Dockerfile|README[^/]*|LICEN[CS]E[^/]*|[^/]*\.md)$"
+                       r"|(^|/)(\.git|\.mvn|gradle|\.gradle|src/test|src/main/resources|target|build)/"),
+    source_suffix=".java", build_env=("MAVEN_", "GRADLE_", "JAVA_TOOL"), tools=("javac", "jar", "mvn", "gradle"),
+    launchers=("java",), runtime=jre_runtime,
+)
+TOOLCHAINS: tuple[Toolchain, ...] = (GO, RUST, JAVA)
 
 
 def toolchain(builder: str) -> Toolchain | None:

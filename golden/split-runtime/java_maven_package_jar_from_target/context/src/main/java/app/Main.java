@@ -1,0 +1,2 @@
+package app;
+class Main { public static void main(String[] a) {} }
