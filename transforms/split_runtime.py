@@ -1,4 +1,4 @@
-"""split-runtime: run a compiled program (Go, Rust, a Java jar) from a slim runtime stage, not its toolchain image."""
+"""split-runtime: run a program (Go, Rust, a Java jar, a Python app) from a slim runtime stage, not its build image."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ class Artifact:
 class Analysis:
     artifacts: list[Artifact] = field(default_factory=list)
     output_dirs: list[str] = field(default_factory=list)  # directories builds write artifacts into (target/)
+    sources: list[str] = field(default_factory=list)  # COPY destinations an interpreted app runs from
+    first_build: Instruction | None = None  # where the builder starts installing (a venv goes before it)
     build_steps: list[str] = field(default_factory=list)  # build-only tools left in the builder
     data: set[str] = field(default_factory=set)  # runtimes.RUNTIME_DATA entries the builder image has
     cxx: bool = False  # a cgo build may link the C++ runtime
@@ -51,7 +53,7 @@ class Analysis:
 
 
 class SplitRuntime(Transform):
-    """Split a single-stage Go, Rust or Java build into a builder stage and a slim runtime stage.
+    """Split a single-stage Go, Rust, Java or Python build into a builder stage and a slim runtime stage.
 
     ## What it does
     Each compiled ecosystem is a row of `TOOLCHAINS` in `refactor/facts/runtimes.py`:
@@ -62,7 +64,12 @@ class SplitRuntime(Transform):
     --path .` writes `$CARGO_HOME/bin`.  Java: `jar --file X` (or `jar cf X`), `mvn
     package` (jars in `target/`) and `gradle build`/`bootJar` (jars in `build/libs/`);
     the jar `java -jar PATH` runs is copied to the same path on `eclipse-temurin:<major>-jre`
-    of the JDK builder's major and OS variant.  Go, in detail:
+    of the JDK builder's major and OS variant.  Python: `pip install` goes into a virtual
+    environment (`/opt/venv`, created right after `FROM` and first on `PATH`); the runtime
+    stage is the builder's `-slim` variant (same version) with the venv and every source
+    `COPY` destination copied from the builder, and runs only when it leaves something
+    behind (a full image, or build-only tools such as gcc); `--user`, `--target`, `-e` and
+    `-dev` libraries the built packages may link decline.  Go, in detail:
     A one-stage Dockerfile that compiles a Go program (`go build -o <path>`, `go build`
     without `-o`, which writes the package's or module's name into the working
     directory, or `go install`, which writes into `$GOBIN` or `$GOPATH/bin`) and runs it
@@ -158,7 +165,7 @@ class SplitRuntime(Transform):
     """
 
     name = "split-runtime"
-    summary = "Split a single-stage Go, Rust or Java build into a builder and a slim runtime holding the artifact."
+    summary = "Split a Go, Rust, Java or Python build into a builder and a slim runtime holding only what runs."
     safety = Safety.REVIEW
 
     def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
@@ -176,8 +183,9 @@ class SplitRuntime(Transform):
         needs_shell = _needs_shell(found)
         runtime = _runtime(graph, final, found, needs_shell, chain)
         _check_command(found, runtime, chain)
-        edits, reference = _edits(model, final, found, runtime)
-        paths = ", ".join(a.path for a in found.artifacts)
+        edits, reference = _edits(model, final, found, runtime, chain)
+        paths = ", ".join([*([chain.environment] if chain.environment else []), *_top_level(found.sources),
+                           *(a.path for a in found.artifacts)])
         builder = graph.expand(final.base)
         left = f" and {', '.join(dict.fromkeys(found.build_steps))}" if found.build_steps else ""
         why = (f"the final image keeps only {paths} on {runtime.image}, leaving the {builder} toolchain{left} in "
@@ -229,6 +237,8 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext, chain: r
                     found.path = pairs["PATH"]
         elif keyword == "RUN":
             _check_run(model, instr, found, ctx, chain)
+        elif keyword == "COPY" and chain.environment:
+            found.sources.append(_copy_destination(model, instr))
         elif keyword == "COPY":
             _check_copy(instr, ctx, chain)
         elif keyword == "USER":
@@ -248,7 +258,10 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext, chain: r
                 found.cmd = instr
     if graph.stages[0].platform:
         raise Declined("FROM --platform: the runtime stage's platform would differ", stage.from_instruction.first_line)
-    _check_data_files(ctx, stage, chain)
+    if chain.environment:
+        _check_benefit(graph.expand(stage.base), found, stage)
+    else:
+        _check_data_files(ctx, stage, chain)
     found.cxx = _links_cxx(ctx, chain)
     return found
 
@@ -288,6 +301,7 @@ def _check_run(model: SemanticModel, instr: Instruction, found: Analysis, ctx: T
         program, positional = ecosystems.normalise(command)
         if program in chain.programs:
             if chain.is_build(program, positional):
+                found.first_build = found.first_build or instr
                 _add_artifacts(model, instr, command, found, ctx, parsed, chain)
             continue
         installed = runtimes.installed_packages(program, positional)
@@ -337,6 +351,37 @@ def _add_artifacts(model: SemanticModel, instr: Instruction, command: shell.Comm
                 raise Declined(f"the build writes {output} into a --mount, not into the image", instr.first_line)
         found.artifacts = [a for a in found.artifacts if a.path != output]
         found.artifacts.append(Artifact(output, outputs.static, instr.first_line))
+
+
+def _copy_destination(model: SemanticModel, instr: Instruction) -> str:
+    """Where a COPY of an interpreted app's files lands (absolute): the runtime copies it whole."""
+    words = parse_json_array(instr.args)
+    words = words if words is not None else split_words(instr.args)
+    dest = words[-1].strip("\"'") if words else ""
+    workdir = model.workdir(instr).known
+    if not dest or "$" in dest or (not dest.startswith("/") and workdir is None):
+        raise Declined("the COPY destination is not a known path", instr.first_line)
+    return posixpath.normpath(posixpath.join(workdir or "/", dest))
+
+
+def _top_level(paths: list[str]) -> list[str]:
+    """The paths that are not inside another one of them, in order."""
+    out: list[str] = []
+    for path in paths:
+        if path in out or any(path.startswith(p.rstrip("/") + "/") for p in out):
+            continue
+        out = [p for p in out if not p.startswith(path.rstrip("/") + "/")] + [path]
+    return out
+
+
+def _check_benefit(builder: str, found: Analysis, stage: Stage) -> None:
+    """An interpreted app gains only when the runtime leaves something behind: a full image or build tools."""
+    if found.first_build is None:
+        raise Declined("nothing installs dependencies, so there is nothing to build apart",
+                       stage.from_instruction.first_line)
+    if "slim" in builder.lower() and not found.build_steps:
+        raise Declined(f"{builder} is already slim and the build installs no build-only tools: a runtime stage "
+                       "would not be smaller", stage.from_instruction.first_line)
 
 
 def _check_copy(instr: Instruction, ctx: TransformContext, chain: runtimes.Toolchain) -> None:
@@ -409,10 +454,12 @@ def _runtime(graph: StageGraph, stage: Stage, found: Analysis, needs_shell: bool
     line = stage.from_instruction.first_line
     if "$" in builder:
         raise Declined(f"FROM {stage.base}: the base image depends on a build argument", line)
-    static = all(a.static for a in found.artifacts)
+    static = bool(found.artifacts) and all(a.static for a in found.artifacts)
     if not static and found.libraries:
         raise Declined(f"a dynamically linked build may use the shared libraries of {', '.join(found.libraries)}, "
-                       "which the runtime base does not have", found.artifacts[0].line)
+                       "which the runtime base does not have",
+                       found.artifacts[0].line if found.artifacts else found.first_build.first_line
+                       if found.first_build else line)
     runtime = chain.choose_runtime(builder, static, needs_shell, found.cxx)
     if isinstance(runtime, str):
         raise Declined(runtime, line)
@@ -441,7 +488,9 @@ def _check_command(found: Analysis, runtime: runtimes.Runtime, chain: runtimes.T
         argv = _shell_argv(argv[2], instr)
     if not argv:
         raise Declined(f"{instr.keyword} is empty", instr.first_line)
-    if posixpath.basename(argv[0]) in chain.launchers:  # `java -jar app.jar`: the runtime has java
+    if chain.environment:  # any program on the venv's PATH, or a path the runtime copies
+        _resolve_in_environment(argv[0], found, instr, chain.environment)
+    elif posixpath.basename(argv[0]) in chain.launchers:  # `java -jar app.jar`: the runtime has java
         _resolve_launched(argv, found, instr)
     else:
         _resolve(argv[0], found, instr, chain)
@@ -450,6 +499,9 @@ def _check_command(found: Analysis, runtime: runtimes.Runtime, chain: runtimes.T
         if words and words[0].upper() == "NONE":
             continue
         probe = parse_json_array(check.logical[check.args_start:].strip()[len(words[0]):]) if words else None
+        if words and words[0].upper() == "CMD" and probe and chain.environment:
+            _resolve_in_environment(probe[0], found, check, chain.environment, healthcheck=True)
+            continue
         if words and words[0].upper() == "CMD" and probe:
             _resolve(probe[0], found, check, chain)
             continue
@@ -468,6 +520,22 @@ def _shell_argv(text: str, instr: Instruction) -> list[str]:
     if not words or not words[0].literal:
         raise Declined(f"the program {instr.keyword} runs is named by a variable", instr.first_line)
     return [w.value for w in words]
+
+
+def _resolve_in_environment(program: str, found: Analysis, instr: Instruction, environment: str,
+                            healthcheck: bool = False) -> None:
+    """The runtime has the interpreter, the venv's scripts and the copied sources; nothing else is known."""
+    if program.startswith("/"):
+        inside = [environment, *found.sources]
+        if not any(program == p or program.startswith(p.rstrip("/") + "/") for p in inside) and not re.fullmatch(
+                r"/usr/local/bin/python[0-9.]*", program):
+            raise Declined(f"{instr.keyword} runs {program}, which the runtime stage does not copy", instr.first_line)
+    elif "/" in program:
+        if found.workdir is None or not any(
+                posixpath.join(found.workdir, program).startswith(p.rstrip("/") + "/") for p in found.sources):
+            raise Declined(f"{instr.keyword} runs {program}, which the runtime stage does not copy", instr.first_line)
+    elif healthcheck and not re.fullmatch(r"python[0-9.]*", program):
+        raise Declined(f"HEALTHCHECK runs {program}, which the slim runtime may not have", instr.first_line)
 
 
 def _resolve_launched(argv: list[str], found: Analysis, instr: Instruction) -> None:
@@ -518,14 +586,14 @@ def _resolve(program: str, found: Analysis, instr: Instruction, chain: runtimes.
 # The edits: name the builder, move configuration, append the runtime stage.
 
 
-def _edits(model: SemanticModel, stage: Stage, found: Analysis,
-           runtime: runtimes.Runtime) -> tuple[list[Edit], str]:
+def _edits(model: SemanticModel, stage: Stage, found: Analysis, runtime: runtimes.Runtime,
+           chain: runtimes.Toolchain) -> tuple[list[Edit], str]:
     doc, graph = model.doc, model.graph
     edits: list[Edit] = []
     from_instr = stage.from_instruction
     if stage.name_text:
         reference = stage.name_text
-    elif len(found.artifacts) == 1:
+    elif len(found.artifacts) == 1 or chain.environment:
         reference = _builder_name(graph)
         edits.append(add_stage_name(from_instr, reference))
     else:
@@ -543,6 +611,12 @@ def _edits(model: SemanticModel, stage: Stage, found: Analysis,
     data = [path for name in sorted(found.data - runtime.provides) for path in runtimes.RUNTIME_DATA[name]]
     lines += [f"{copy_kw} --from={reference} {path} {path}" for path in data]
     lines += [f"{copy_kw} --from={reference} {a.path} {a.path}" for a in found.artifacts]
+    if chain.environment and found.first_build is not None:
+        venv_lines = _environment_lines(doc, found.first_build, chain.environment)
+        lines += [f"{copy_kw} --from={reference} {chain.environment} {chain.environment}", venv_lines[1]]
+        lines += [f"{copy_kw} --from={reference} {path} {path}" for path in _top_level(found.sources)]
+        at = from_instr.stop  # right after FROM (whose line ends there): created once, always cached
+        edits.append(Edit(at, at, "".join(line + nl for line in venv_lines)))
     body = "".join(line + nl for line in lines)
     config = [i for i in stage.body if i in moved_set or i in found.copied or (keep_all and i in found.moved)]
     for instr in config:
@@ -574,6 +648,12 @@ def _edits(model: SemanticModel, stage: Stage, found: Analysis,
         separator = "" if re.search(r"\n[ \t]*\r?\n$", doc.text) else nl
         edits.append(Edit(end, end, prefix + separator + body))
     return edits, reference
+
+
+def _environment_lines(doc: Document, near: Instruction, environment: str) -> list[str]:
+    """Create the venv and put it first on PATH (the builder's installs and the runtime use it)."""
+    return [f"{doc.keyword('RUN', near=near)} python -m venv {environment}",
+            f'{doc.keyword("ENV", near=near)} PATH="{environment}/bin:$PATH"']
 
 
 def _builder_name(graph: StageGraph) -> str:

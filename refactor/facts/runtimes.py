@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from refactor.facts import cargo, gobuild, jvm
+from refactor.facts import cargo, gobuild, images, jvm
 from refactor.text.shell import Command
 
 # The Alpine release the newest `golang:<minor>-alpine` tag ships (Docker Hub, as of
@@ -85,7 +85,7 @@ def installed_packages(program: str, positional: list[str]) -> list[str] | None:
 
 def builder_data(builder: str) -> frozenset[str]:
     """The RUNTIME_DATA entries (CA certificates, time zones) a builder image already has."""
-    tag = _tag(builder)
+    tag = images.tag(builder)
     for marker, data in _BUILDER_DATA:
         if marker in tag:
             return data
@@ -112,6 +112,10 @@ class Toolchain:
     alpine_releases: dict[str, str] = field(default_factory=dict)  # builder minor -> Alpine release
     dynamic_needs_cc: bool = False  # a dynamically linked binary also needs libgcc_s (Rust's unwinder)
     launchers: tuple[str, ...] = ()  # runtime programs that run the artifact named after `-jar` (`java`)
+    # Interpreted ecosystems: the builder installs into this environment (a venv), which the
+    # runtime stage copies with every source COPY's destination; the command may run any
+    # program on PATH there (console scripts).
+    environment: str | None = None
     runtime: Callable[[Toolchain, str, bool, bool, bool], Runtime | str] | None = None  # default: native
 
     def is_build(self, program: str, positional: list[str]) -> bool:
@@ -158,13 +162,58 @@ JAVA = Toolchain(
     source_suffix=".java", build_env=("MAVEN_", "GRADLE_", "JAVA_TOOL"), tools=("javac", "jar", "mvn", "gradle"),
     launchers=("java",), runtime=jre_runtime,
 )
-TOOLCHAINS: tuple[Toolchain, ...] = (GO, RUST, JAVA)
+
+
+def python_runtime(chain: Toolchain, builder: str, static: bool, needs_shell: bool, cxx: bool) -> Runtime | str:
+    """The slim variant of the builder's Python image (same version, so the venv's python resolves)."""
+    image = slim_python(builder)
+    if image is None:
+        return f"no slim variant of {builder} is known"
+    return Runtime(image, True, frozenset({"ca-certificates", "tzdata"}), "python-slim")
+
+
+def slim_python(builder: str) -> str | None:
+    """`python:3.11` -> `python:3.11-slim`, `python:3.11-bookworm` -> `python:3.11-slim-bookworm`."""
+    reference = builder.split("@", 1)[0]
+    prefix, _, last = reference.rpartition("/")
+    if prefix.lower() not in ("", "docker.io", "docker.io/library", "library"):
+        return None
+    repository, _, tag = last.partition(":")
+    if repository.lower() != "python":
+        return None
+    tag = tag or "latest"
+    if "alpine" in tag or "windows" in tag:
+        return None
+    if "slim" in tag:
+        return f"{repository}:{tag}"
+    version, _, variant = tag.partition("-")
+    if version == "latest":
+        return f"{repository}:slim"
+    if not re.fullmatch(r"\d+(\.\d+){0,2}", version) or (variant and variant not in DEBIAN_NUMBERS):
+        return None
+    return f"{repository}:{version}-slim" + (f"-{variant}" if variant else "")
+
+
+def pip_outputs(command: Command, env: gobuild.EnvLookup, read: gobuild.ContextReader) -> gobuild.Outputs:
+    """`pip install` into the active venv: options that install elsewhere are not followed."""
+    for word in command.words:
+        option = word.value.split("=", 1)[0]
+        if option in ("--user", "--target", "-t", "--prefix", "--root", "-e", "--editable"):
+            return gobuild.Outputs(problem=f"pip install {option} installs outside the virtual environment")
+    return gobuild.Outputs()
+
+
+PYTHON = Toolchain(
+    name="python", images=("python",), programs=("pip",), builds=("install",), outputs=pip_outputs,
+    sources=re.compile(r"$^"), source_suffix=".py", build_env=("PIP_",), tools=(),
+    runtime=python_runtime, environment="/opt/venv",
+)
+TOOLCHAINS: tuple[Toolchain, ...] = (GO, RUST, JAVA, PYTHON)
 
 
 def toolchain(builder: str) -> Toolchain | None:
     """The toolchain whose image `builder` is (`docker.io/library/golang:1.22` -> GO)."""
-    repository = builder.split("@", 1)[0].rsplit(":", 1)[0] if ":" in builder.rsplit("/", 1)[-1] else builder
-    name = repository.lower().removeprefix("docker.io/").removeprefix("library/")
+    name = images.parse(builder.lower()).short
     return next((t for t in TOOLCHAINS if name in t.images), None)
 
 
@@ -182,20 +231,15 @@ _ALPINE_RE = re.compile(r"alpine(\d+\.\d+)")
 _GO_MINOR_RE = re.compile(r"^(\d+\.\d+)")
 
 
-def _tag(reference: str) -> str:
-    last = reference.split("@", 1)[0].rsplit("/", 1)[-1]
-    return last.split(":", 1)[1].lower() if ":" in last else "latest"
-
-
 def go_minor(reference: str) -> str | None:
     """`golang:1.22.3-alpine3.20` -> "1.22"; None for `latest` or a tag without a version."""
-    match = _GO_MINOR_RE.match(_tag(reference))
+    match = _GO_MINOR_RE.match(images.tag(reference))
     return match.group(1) if match else None
 
 
 def alpine_release(reference: str, table: dict[str, str] = GO_ALPINE_RELEASES) -> str | None:
     """The Alpine release an alpine builder tag is built on: named in the tag, or from the table."""
-    tag = _tag(reference)
+    tag = images.tag(reference)
     named = _ALPINE_RE.search(tag)
     if named:
         return named.group(1)
@@ -205,7 +249,7 @@ def alpine_release(reference: str, table: dict[str, str] = GO_ALPINE_RELEASES) -
 
 def debian_release(reference: str, defaults: dict[str, str] = GO_DEFAULT_DEBIAN) -> str | None:
     """The Debian release name a Debian-based builder tag is built on, when it is known."""
-    tag = _tag(reference)
+    tag = images.tag(reference)
     for name in DEBIAN_NUMBERS:
         if name in tag:
             return name
@@ -214,7 +258,7 @@ def debian_release(reference: str, defaults: dict[str, str] = GO_DEFAULT_DEBIAN)
 
 
 def is_windows(reference: str) -> bool:
-    tag = _tag(reference)
+    tag = images.tag(reference)
     return "windowsservercore" in tag or "nanoserver" in tag or "windows" in reference.lower()
 
 
@@ -228,7 +272,7 @@ def runtime_for(chain: Toolchain, builder: str, static: bool, needs_shell: bool,
     """The runtime base for a binary `chain` built on `builder`, or the fact that rules each out."""
     if is_windows(builder):
         return f"{builder} is a Windows image; no Linux runtime base applies"
-    if "alpine" in _tag(builder):
+    if "alpine" in images.tag(builder):
         alpine = alpine_release(builder, chain.alpine_releases)
         image = f"alpine:{alpine}" if alpine else "alpine:latest"
         return Runtime(image, True, frozenset({"ca-certificates"}), "alpine")
@@ -253,7 +297,8 @@ def runtime_for(chain: Toolchain, builder: str, static: bool, needs_shell: bool,
 # Development packages of the C library itself (and meta-packages of compilers): a cgo
 # binary built with them links nothing the runtime's libc lacks.
 LIBC_DEV_PACKAGES = frozenset({"musl-dev", "libc-dev", "libc6-dev", "linux-headers", "build-base",
-                               "build-essential", "gcc", "g++", "clang"})
+                               "build-essential", "gcc", "g++", "clang", "python3-dev", "libpython3-dev",
+                               "python-dev-is-python3"})
 
 
 def _package_base(name: str) -> str:
