@@ -1,7 +1,8 @@
-"""split-runtime: run a program (Go, Rust, a Java jar, a Python app) from a slim runtime stage, not its build image."""
+"""split-runtime: run a program (Go, Rust, Java, Python, Node) from a slim runtime stage, not its build image."""
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ class Analysis:
 
 
 class SplitRuntime(Transform):
-    """Split a single-stage Go, Rust, Java or Python build into a builder stage and a slim runtime stage.
+    """Split a single-stage Go, Rust, Java, Python or Node build into a builder and a slim runtime stage.
 
     ## What it does
     Each compiled ecosystem is a row of `TOOLCHAINS` in `refactor/facts/runtimes.py`:
@@ -69,7 +70,10 @@ class SplitRuntime(Transform):
     stage is the builder's `-slim` variant (same version) with the venv and every source
     `COPY` destination copied from the builder, and runs only when it leaves something
     behind (a full image, or build-only tools such as gcc); `--user`, `--target`, `-e` and
-    `-dev` libraries the built packages may link decline.  Go, in detail:
+    `-dev` libraries the built packages may link decline.  Node: the builder ends with
+    `npm prune --omit=dev` (`--production` before Node 16) and the app directory (with its
+    production `node_modules`) is copied onto the `-slim` variant; `npm install -g`, yarn
+    and pnpm decline.  Go, in detail:
     A one-stage Dockerfile that compiles a Go program (`go build -o <path>`, `go build`
     without `-o`, which writes the package's or module's name into the working
     directory, or `go install`, which writes into `$GOBIN` or `$GOPATH/bin`) and runs it
@@ -165,7 +169,7 @@ class SplitRuntime(Transform):
     """
 
     name = "split-runtime"
-    summary = "Split a Go, Rust, Java or Python build into a builder and a slim runtime holding only what runs."
+    summary = "Split a Go, Rust, Java, Python or Node build into a builder and a slim runtime with only what runs."
     safety = Safety.REVIEW
 
     def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
@@ -187,7 +191,8 @@ class SplitRuntime(Transform):
         paths = ", ".join([*([chain.environment] if chain.environment else []), *_top_level(found.sources),
                            *(a.path for a in found.artifacts)])
         builder = graph.expand(final.base)
-        left = f" and {', '.join(dict.fromkeys(found.build_steps))}" if found.build_steps else ""
+        left_behind = [*dict.fromkeys(found.build_steps), *(["devDependencies"] if chain.finish else [])]
+        left = f" and {', '.join(left_behind)}" if left_behind else ""
         why = (f"the final image keeps only {paths} on {runtime.image}, leaving the {builder} toolchain{left} in "
                f"the build stage (--from={reference}); its Env now comes from {runtime.image}")
         return Plan(changes=[self.change(why, edits, final.from_instruction.first_line)])
@@ -237,7 +242,7 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext, chain: r
                     found.path = pairs["PATH"]
         elif keyword == "RUN":
             _check_run(model, instr, found, ctx, chain)
-        elif keyword == "COPY" and chain.environment:
+        elif keyword == "COPY" and chain.copies_app:
             found.sources.append(_copy_destination(model, instr))
         elif keyword == "COPY":
             _check_copy(instr, ctx, chain)
@@ -245,7 +250,7 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext, chain: r
             if instr.first_line < last_build:
                 raise Declined("USER is set before the build; the runtime stage would have to repeat it "
                               "and the build's files belong to that user", instr.first_line)
-            _check_user(instr)
+            _check_user(instr, chain)
         if keyword in _MOVED:
             if keyword in ("CMD", "ENTRYPOINT"):  # a shell form expands at run time, in the runtime's Env
                 _no_builder_variables(instr, chain)
@@ -258,8 +263,8 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext, chain: r
                 found.cmd = instr
     if graph.stages[0].platform:
         raise Declined("FROM --platform: the runtime stage's platform would differ", stage.from_instruction.first_line)
-    if chain.environment:
-        _check_benefit(graph.expand(stage.base), found, stage)
+    if chain.copies_app:
+        _check_benefit(graph.expand(stage.base), found, stage, ctx)
     else:
         _check_data_files(ctx, stage, chain)
     found.cxx = _links_cxx(ctx, chain)
@@ -374,14 +379,26 @@ def _top_level(paths: list[str]) -> list[str]:
     return out
 
 
-def _check_benefit(builder: str, found: Analysis, stage: Stage) -> None:
-    """An interpreted app gains only when the runtime leaves something behind: a full image or build tools."""
+def _check_benefit(builder: str, found: Analysis, stage: Stage, ctx: TransformContext) -> None:
+    """An interpreted app gains only when the runtime leaves something behind: a full image, build tools
+    or (Node) devDependencies."""
     if found.first_build is None:
         raise Declined("nothing installs dependencies, so there is nothing to build apart",
                        stage.from_instruction.first_line)
-    if "slim" in builder.lower() and not found.build_steps:
+    tag = builder.lower().rsplit(":", 1)[-1] if ":" in builder.rsplit("/", 1)[-1] else "latest"
+    if ("slim" in tag or "alpine" in tag) and not found.build_steps and not _dev_dependencies(ctx):
         raise Declined(f"{builder} is already slim and the build installs no build-only tools: a runtime stage "
                        "would not be smaller", stage.from_instruction.first_line)
+
+
+def _dev_dependencies(ctx: TransformContext) -> bool:
+    """package.json at the context root declares devDependencies (pruned from the runtime)."""
+    text = ctx.build.read_text("package.json")
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        return False
+    return isinstance(data, dict) and bool(data.get("devDependencies"))
 
 
 def _check_copy(instr: Instruction, ctx: TransformContext, chain: runtimes.Toolchain) -> None:
@@ -407,9 +424,9 @@ def _source(source: str, ctx: TransformContext, chain: runtimes.Toolchain) -> bo
     return bool(files) and all(chain.sources.search(f) for f in files)
 
 
-def _check_user(instr: Instruction) -> None:
+def _check_user(instr: Instruction, chain: runtimes.Toolchain) -> None:
     user = instr.args.split(":", 1)[0]
-    if not (user.isdigit() or user in _KNOWN_USERS):
+    if not (user.isdigit() or user in _KNOWN_USERS or user in chain.image_users):
         raise Declined(f"USER {instr.args}: the runtime base may not have this user", instr.first_line)
 
 
@@ -488,7 +505,7 @@ def _check_command(found: Analysis, runtime: runtimes.Runtime, chain: runtimes.T
         argv = _shell_argv(argv[2], instr)
     if not argv:
         raise Declined(f"{instr.keyword} is empty", instr.first_line)
-    if chain.environment:  # any program on the venv's PATH, or a path the runtime copies
+    if chain.copies_app:  # any program on the (venv's) PATH, or a path the runtime copies
         _resolve_in_environment(argv[0], found, instr, chain.environment)
     elif posixpath.basename(argv[0]) in chain.launchers:  # `java -jar app.jar`: the runtime has java
         _resolve_launched(argv, found, instr)
@@ -499,7 +516,7 @@ def _check_command(found: Analysis, runtime: runtimes.Runtime, chain: runtimes.T
         if words and words[0].upper() == "NONE":
             continue
         probe = parse_json_array(check.logical[check.args_start:].strip()[len(words[0]):]) if words else None
-        if words and words[0].upper() == "CMD" and probe and chain.environment:
+        if words and words[0].upper() == "CMD" and probe and chain.copies_app:
             _resolve_in_environment(probe[0], found, check, chain.environment, healthcheck=True)
             continue
         if words and words[0].upper() == "CMD" and probe:
@@ -522,11 +539,11 @@ def _shell_argv(text: str, instr: Instruction) -> list[str]:
     return [w.value for w in words]
 
 
-def _resolve_in_environment(program: str, found: Analysis, instr: Instruction, environment: str,
+def _resolve_in_environment(program: str, found: Analysis, instr: Instruction, environment: str | None,
                             healthcheck: bool = False) -> None:
     """The runtime has the interpreter, the venv's scripts and the copied sources; nothing else is known."""
     if program.startswith("/"):
-        inside = [environment, *found.sources]
+        inside = [*([environment] if environment else []), *found.sources]
         if not any(program == p or program.startswith(p.rstrip("/") + "/") for p in inside) and not re.fullmatch(
                 r"/usr/local/bin/python[0-9.]*", program):
             raise Declined(f"{instr.keyword} runs {program}, which the runtime stage does not copy", instr.first_line)
@@ -534,7 +551,7 @@ def _resolve_in_environment(program: str, found: Analysis, instr: Instruction, e
         if found.workdir is None or not any(
                 posixpath.join(found.workdir, program).startswith(p.rstrip("/") + "/") for p in found.sources):
             raise Declined(f"{instr.keyword} runs {program}, which the runtime stage does not copy", instr.first_line)
-    elif healthcheck and not re.fullmatch(r"python[0-9.]*", program):
+    elif healthcheck and not re.fullmatch(r"python[0-9.]*|node", program):
         raise Declined(f"HEALTHCHECK runs {program}, which the slim runtime may not have", instr.first_line)
 
 
@@ -593,7 +610,7 @@ def _edits(model: SemanticModel, stage: Stage, found: Analysis, runtime: runtime
     from_instr = stage.from_instruction
     if stage.name_text:
         reference = stage.name_text
-    elif len(found.artifacts) == 1 or chain.environment:
+    elif len(found.artifacts) == 1 or chain.copies_app:
         reference = _builder_name(graph)
         edits.append(add_stage_name(from_instr, reference))
     else:
@@ -617,6 +634,10 @@ def _edits(model: SemanticModel, stage: Stage, found: Analysis, runtime: runtime
         lines += [f"{copy_kw} --from={reference} {path} {path}" for path in _top_level(found.sources)]
         at = from_instr.stop  # right after FROM (whose line ends there): created once, always cached
         edits.append(Edit(at, at, "".join(line + nl for line in venv_lines)))
+    elif chain.copies_app:
+        lines += [f"{copy_kw} --from={reference} {path} {path}" for path in _top_level(found.sources)]
+    finish = f"{doc.keyword('RUN', near=from_instr)} {chain.finish(graph.expand(stage.base))}{nl}" if (
+        chain.finish) else ""
     body = "".join(line + nl for line in lines)
     config = [i for i in stage.body if i in moved_set or i in found.copied or (keep_all and i in found.moved)]
     for instr in config:
@@ -642,11 +663,11 @@ def _edits(model: SemanticModel, stage: Stage, found: Analysis, runtime: runtime
     if not doc.ends_with_newline:
         body = body.removesuffix(nl)
     if tail_moves:
-        edits.append(Edit(cut, end, nl + body))
+        edits.append(Edit(cut, end, finish + nl + body))
     else:
         prefix = "" if doc.ends_with_newline else nl
         separator = "" if re.search(r"\n[ \t]*\r?\n$", doc.text) else nl
-        edits.append(Edit(end, end, prefix + separator + body))
+        edits.append(Edit(end, end, prefix + finish + separator + body))
     return edits, reference
 
 

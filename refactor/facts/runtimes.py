@@ -116,6 +116,10 @@ class Toolchain:
     # runtime stage copies with every source COPY's destination; the command may run any
     # program on PATH there (console scripts).
     environment: str | None = None
+    copies_app: bool = False  # the runtime copies every source COPY destination from the builder
+    # The command that ends the builder (`npm prune --omit=dev`): {major} is the image's major version.
+    finish: Callable[[str], str] | None = None
+    image_users: tuple[str, ...] = ()  # users the builder image and its runtime variant both have
     runtime: Callable[[Toolchain, str, bool, bool, bool], Runtime | str] | None = None  # default: native
 
     def is_build(self, program: str, positional: list[str]) -> bool:
@@ -174,14 +178,10 @@ def python_runtime(chain: Toolchain, builder: str, static: bool, needs_shell: bo
 
 def slim_python(builder: str) -> str | None:
     """`python:3.11` -> `python:3.11-slim`, `python:3.11-bookworm` -> `python:3.11-slim-bookworm`."""
-    reference = builder.split("@", 1)[0]
-    prefix, _, last = reference.rpartition("/")
-    if prefix.lower() not in ("", "docker.io", "docker.io/library", "library"):
+    ref = images.parse(builder)
+    if not images.parse(builder.lower()).official or ref.name.lower() != "python":
         return None
-    repository, _, tag = last.partition(":")
-    if repository.lower() != "python":
-        return None
-    tag = tag or "latest"
+    repository, tag = ref.name, ref.tag or images.DEFAULT_TAG
     if "alpine" in tag or "windows" in tag:
         return None
     if "slim" in tag:
@@ -206,9 +206,53 @@ def pip_outputs(command: Command, env: gobuild.EnvLookup, read: gobuild.ContextR
 PYTHON = Toolchain(
     name="python", images=("python",), programs=("pip",), builds=("install",), outputs=pip_outputs,
     sources=re.compile(r"$^"), source_suffix=".py", build_env=("PIP_",), tools=(),
-    runtime=python_runtime, environment="/opt/venv",
+    runtime=python_runtime, environment="/opt/venv", copies_app=True,
 )
-TOOLCHAINS: tuple[Toolchain, ...] = (GO, RUST, JAVA, PYTHON)
+
+
+def slim_variant(builder: str, repository: str) -> str | None:
+    """`node:18` -> `node:18-slim`, `node:18-bookworm` -> `node:18-bookworm-slim`; alpine/slim stay."""
+    reference = builder.split("@", 1)[0]
+    prefix, _, last = reference.rpartition("/")
+    if prefix.lower() not in ("", "docker.io", "docker.io/library", "library"):
+        return None
+    name, _, tag = last.partition(":")
+    if name.lower() != repository:
+        return None
+    tag = tag or "latest"
+    if "slim" in tag or "alpine" in tag:
+        return f"{name}:{tag}"
+    if tag == "latest":
+        return f"{name}:slim"
+    return f"{name}:{tag}-slim"
+
+
+def node_runtime(chain: Toolchain, builder: str, static: bool, needs_shell: bool, cxx: bool) -> Runtime | str:
+    image = slim_variant(builder, "node")
+    if image is None:
+        return f"no slim variant of {builder} is known"
+    return Runtime(image, True, frozenset({"ca-certificates", "tzdata"}), "node-slim")
+
+
+def npm_prune(builder: str) -> str:
+    """Drop devDependencies after the build: `--omit=dev` since npm 7 (Node 15), `--production` before."""
+    major = go_minor(builder)
+    return "npm prune --production" if major and int(major.split(".")[0]) < 16 else "npm prune --omit=dev"
+
+
+def npm_outputs(command: Command, env: gobuild.EnvLookup, read: gobuild.ContextReader) -> gobuild.Outputs:
+    """`npm ci`/`npm install` write node_modules in the app directory; a global install does not."""
+    if any(w.value in ("-g", "--global", "--location=global") for w in command.words):
+        return gobuild.Outputs(problem="npm install -g installs outside the app directory")
+    return gobuild.Outputs()
+
+
+NODE = Toolchain(
+    name="node", images=("node",), programs=("npm",), builds=("ci", "install", "i"), outputs=npm_outputs,
+    sources=re.compile(r"$^"), source_suffix=".js", build_env=("NPM_CONFIG_", "npm_config_"), tools=(),
+    runtime=node_runtime, copies_app=True, finish=npm_prune, image_users=("node",),
+)
+TOOLCHAINS: tuple[Toolchain, ...] = (GO, RUST, JAVA, PYTHON, NODE)
 
 
 def toolchain(builder: str) -> Toolchain | None:
