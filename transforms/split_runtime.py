@@ -73,7 +73,10 @@ class SplitRuntime(Transform):
     `-dev` libraries the built packages may link decline.  Node: the builder ends with
     `npm prune --omit=dev` (`--production` before Node 16) and the app directory (with its
     production `node_modules`) is copied onto the `-slim` variant; `npm install -g`, yarn
-    and pnpm decline.  Go, in detail:
+    and pnpm decline.  .NET: `dotnet publish -o DIR` writes the app into DIR, which is
+    copied whole (the dll `dotnet App.dll` runs needs its neighbours) onto
+    `mcr.microsoft.com/dotnet/aspnet` of the SDK's version and variant; no `-o` and
+    Windows SDK images decline.  Go, in detail:
     A one-stage Dockerfile that compiles a Go program (`go build -o <path>`, `go build`
     without `-o`, which writes the package's or module's name into the working
     directory, or `go install`, which writes into `$GOBIN` or `$GOPATH/bin`) and runs it
@@ -169,7 +172,7 @@ class SplitRuntime(Transform):
     """
 
     name = "split-runtime"
-    summary = "Split a Go, Rust, Java, Python or Node build into a builder and a slim runtime with only what runs."
+    summary = "Split a Go, Rust, Java, Python, Node or .NET build into a builder and a slim runtime."
     safety = Safety.REVIEW
 
     def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
@@ -508,7 +511,7 @@ def _check_command(found: Analysis, runtime: runtimes.Runtime, chain: runtimes.T
     if chain.copies_app:  # any program on the (venv's) PATH, or a path the runtime copies
         _resolve_in_environment(argv[0], found, instr, chain.environment)
     elif posixpath.basename(argv[0]) in chain.launchers:  # `java -jar app.jar`: the runtime has java
-        _resolve_launched(argv, found, instr)
+        _resolve_launched(argv, found, instr, chain)
     else:
         _resolve(argv[0], found, instr, chain)
     for check in (i for i in found.moved if i.keyword == "HEALTHCHECK"):
@@ -555,12 +558,15 @@ def _resolve_in_environment(program: str, found: Analysis, instr: Instruction, e
         raise Declined(f"HEALTHCHECK runs {program}, which the slim runtime may not have", instr.first_line)
 
 
-def _resolve_launched(argv: list[str], found: Analysis, instr: Instruction) -> None:
-    """`java [options] -jar PATH`: PATH must be a jar a build wrote; it is copied to the runtime."""
-    if "-jar" not in argv[:-1]:
-        raise Declined(f"{instr.keyword} runs {argv[0]} without -jar: the classes it needs are not one file",
+def _resolve_launched(argv: list[str], found: Analysis, instr: Instruction, chain: runtimes.Toolchain) -> None:
+    """`java -jar PATH`, `dotnet PATH`: PATH must be what a build wrote; it (or its directory) is copied."""
+    flag = chain.launch_flag
+    if flag is not None and flag not in argv[:-1]:
+        raise Declined(f"{instr.keyword} runs {argv[0]} without {flag}: what it loads is not one file",
                        instr.first_line)
-    jar = argv[argv.index("-jar") + 1]
+    if flag is None and (len(argv) < 2 or argv[1].startswith("-")):
+        raise Declined(f"{instr.keyword} runs {argv[0]} without an app to load", instr.first_line)
+    jar = argv[argv.index(flag) + 1] if flag is not None else argv[1]
     if not jar.startswith("/"):
         if found.workdir is None:
             raise Declined(f"{jar} is relative to a working directory that is not known", instr.first_line)
@@ -572,7 +578,9 @@ def _resolve_launched(argv: list[str], found: Analysis, instr: Instruction) -> N
         raise Declined(f"{instr.keyword} names the jar with a variable or glob", instr.first_line)
     if not any(posixpath.dirname(jar) == d for d in found.output_dirs):
         raise Declined(f"{instr.keyword} runs {jar}, which no build here writes", instr.first_line)
-    found.artifacts.append(Artifact(jar, False, instr.first_line))
+    path = posixpath.dirname(jar) if chain.launch_directory else jar
+    if not any(a.path == path for a in found.artifacts):
+        found.artifacts.append(Artifact(path, False, instr.first_line))
 
 
 def _resolve(program: str, found: Analysis, instr: Instruction, chain: runtimes.Toolchain) -> str:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from refactor.facts import cargo, gobuild, images, jvm
+from refactor.facts import cargo, dotnet, gobuild, images, jvm
 from refactor.text.shell import Command
 
 # The Alpine release the newest `golang:<minor>-alpine` tag ships (Docker Hub, as of
@@ -120,6 +120,8 @@ class Toolchain:
     # The command that ends the builder (`npm prune --omit=dev`): {major} is the image's major version.
     finish: Callable[[str], str] | None = None
     image_users: tuple[str, ...] = ()  # users the builder image and its runtime variant both have
+    launch_flag: str | None = None  # the launcher's option before the artifact (`-jar`); None: first argument
+    launch_directory: bool = False  # the launched artifact needs its whole output directory (.NET)
     runtime: Callable[[Toolchain, str, bool, bool, bool], Runtime | str] | None = None  # default: native
 
     def is_build(self, program: str, positional: list[str]) -> bool:
@@ -164,7 +166,7 @@ JAVA = Toolchain(
                        r"|\.gitattributes|Dockerfile[^/]*|[^/]*\.Dockerfile|README[^/]*|LICEN[CS]E[^/]*|[^/]*\.md)$"
                        r"|(^|/)(\.git|\.mvn|gradle|\.gradle|src/test|src/main/resources|target|build)/"),
     source_suffix=".java", build_env=("MAVEN_", "GRADLE_", "JAVA_TOOL"), tools=("javac", "jar", "mvn", "gradle"),
-    launchers=("java",), runtime=jre_runtime,
+    launchers=("java",), runtime=jre_runtime, launch_flag="-jar",
 )
 
 
@@ -212,14 +214,10 @@ PYTHON = Toolchain(
 
 def slim_variant(builder: str, repository: str) -> str | None:
     """`node:18` -> `node:18-slim`, `node:18-bookworm` -> `node:18-bookworm-slim`; alpine/slim stay."""
-    reference = builder.split("@", 1)[0]
-    prefix, _, last = reference.rpartition("/")
-    if prefix.lower() not in ("", "docker.io", "docker.io/library", "library"):
+    ref = images.parse(builder)
+    if not images.parse(builder.lower()).official or ref.name.lower() != repository:
         return None
-    name, _, tag = last.partition(":")
-    if name.lower() != repository:
-        return None
-    tag = tag or "latest"
+    name, tag = ref.name, ref.tag or images.DEFAULT_TAG
     if "slim" in tag or "alpine" in tag:
         return f"{name}:{tag}"
     if tag == "latest":
@@ -252,7 +250,31 @@ NODE = Toolchain(
     sources=re.compile(r"$^"), source_suffix=".js", build_env=("NPM_CONFIG_", "npm_config_"), tools=(),
     runtime=node_runtime, copies_app=True, finish=npm_prune, image_users=("node",),
 )
-TOOLCHAINS: tuple[Toolchain, ...] = (GO, RUST, JAVA, PYTHON, NODE)
+
+
+def dotnet_runtime(chain: Toolchain, builder: str, static: bool, needs_shell: bool, cxx: bool) -> Runtime | str:
+    """The ASP.NET Core runtime image of the SDK's version and variant (it also runs console apps)."""
+    if is_windows(builder):
+        return f"{builder} is a Windows image; no Linux runtime base applies"
+    image = dotnet.runtime_image(builder)
+    if image is None:
+        return f"no .NET runtime image is known for {builder}"
+    return Runtime(image, "chiseled" not in image, frozenset({"ca-certificates", "tzdata"}), "dotnet")
+
+
+DOTNET = Toolchain(
+    name="dotnet", images=("mcr.microsoft.com/dotnet/sdk",), programs=("dotnet",), builds=("publish",),
+    outputs=dotnet.dotnet_outputs,
+    # publish copies appsettings*.json, wwwroot/ and content files into its output directory
+    sources=re.compile(r"(^|/)([^/]*\.(cs|fs|vb|csproj|fsproj|vbproj|sln|props|targets|razor|cshtml)|NuGet\.config"
+                       r"|global\.json|appsettings[^/]*\.json|\.dockerignore|\.gitignore|\.gitattributes"
+                       r"|Dockerfile[^/]*|[^/]*\.Dockerfile|README[^/]*|LICEN[CS]E[^/]*|[^/]*\.md)$"
+                       r"|(^|/)(\.git|bin|obj|wwwroot|Properties)/"),
+    source_suffix=".cs",
+    build_env=("DOTNET_", "NUGET_"), tools=(), launchers=("dotnet",), runtime=dotnet_runtime,
+    image_users=("app",), launch_directory=True,
+)
+TOOLCHAINS: tuple[Toolchain, ...] = (GO, RUST, JAVA, PYTHON, NODE, DOTNET)
 
 
 def toolchain(builder: str) -> Toolchain | None:
