@@ -45,12 +45,26 @@ def test_an_unknown_image_is_assumed_root() -> None:
     ("adduser --disabled-password --gecos '' --uid 1004 app", "app", 1004, None, "/home/app"),  # Debian
     ("useradd -m -u 1005 app", "1005", 1005, None, "/home/app"),  # USER by number
     ("useradd -m -u 1006 app", "app:0", 1006, 0, "/home/app"),
+    ("useradd -m -u 1007 app", "app:app", 1007, None, "/home/app"),  # its own group, number not fixed
 ])
 def test_useradd_and_adduser_give_the_passwd_entry(create: str, user: str, uid: int, gid: int | None,
                                                    home: str) -> None:
     account = state_before_last(f"FROM debian:12\nRUN {create}\nUSER {user}\nRUN true\n").account()
     assert account is not None
     assert (account.uid, account.gid, account.home) == (uid, gid, home)
+
+
+def test_unknown_ids_are_none() -> None:
+    state = state_before_last("FROM debian:12\nRUN useradd -m app && useradd -m -u 1001 web\nRUN true\n")
+    assert (state.users["app"].uid, state.users["app"].gid) == (None, None)
+    assert (state.users["web"].uid, state.users["web"].gid, state.groups["web"]) == (1001, None, None)
+    account = state_before_last("FROM debian:12\nRUN useradd -m app\nUSER app\nRUN true\n").account()
+    assert account is not None and (account.uid, account.gid, account.home) == (None, None, "/home/app")
+
+
+def test_a_group_without_a_fixed_gid_gets_no_gid_option() -> None:
+    flags, _ = plan("FROM python:3.12\nRUN useradd -u 1000 -m app\nUSER app:app\nRUN pip install flask\n")
+    assert flags and "uid=1000" in flags[0] and "gid=" not in flags[0]  # was `gid=-1`
 
 
 def test_node_user_comes_from_the_base_image_table() -> None:
@@ -61,6 +75,13 @@ def test_node_user_comes_from_the_base_image_table() -> None:
 def test_distroless_nonroot_tag_runs_as_nonroot() -> None:
     account = state_before_last("FROM gcr.io/distroless/static-debian12:nonroot\nRUN true\n").account()
     assert account is not None and account.uid == 65532
+
+
+def test_env_and_arg_values_are_read_as_buildkit_does() -> None:
+    state = state_before_last('FROM golang:1.22\nENV GOCACHE "/tmp/go cache"\nENV A=x\\ y B=a"b"c\n'
+                              'ARG C="1 2"\nRUN true\n')
+    assert state.env["GOCACHE"] == "/tmp/go cache"  # legacy form: quotes removed (were kept)
+    assert (state.env["A"], state.env["B"], state.env["C"]) == ("x y", "abc", "1 2")
 
 
 def test_user_and_env_carry_over_from_a_parent_stage() -> None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from refactor.text.document import Document, ParseError
+from refactor.text.document import Document, ItemKind, KeywordCase, ParseError
 
 TRICKY = {
     "comment_inside_continuation": "FROM a\nRUN echo 1 \\\n  # a comment\n  && echo 2\n",
@@ -110,6 +110,27 @@ def test_newline_and_keyword_case_follow_the_file() -> None:
     assert doc.newline == "\r\n"
     assert doc.keyword("COPY") == "copy"
     assert Document.parse("FROM a\nRUN b\n").keyword("copy") == "COPY"
+    assert doc.keyword_case() is KeywordCase.LOWER
+    assert Document.parse("FROM a\nrun b\n").keyword_case(near=None) is KeywordCase.UPPER  # a tie: upper
+
+
+def test_item_kinds_are_enum_members() -> None:
+    doc = Document.parse("# escape=\\\n# note\n\nFROM a\n")
+    assert [item.kind for item in doc.items] == [ItemKind.DIRECTIVE, ItemKind.COMMENT, ItemKind.BLANK,
+                                                ItemKind.INSTRUCTION]
+
+
+def test_items_are_identity_objects() -> None:
+    text = "FROM a\n\nRUN b\n"
+    first, second = Document.parse(text), Document.parse(text)
+    assert first.items[1] != second.items[1]  # the same line of two parses: two items
+    assert len(set(first.items) | set(second.items)) == 6
+    assert first.items[1] in set(first.items) and second.items[1] not in set(first.items)
+
+
+def test_instructions_know_the_escape_character() -> None:
+    assert Document.parse("FROM a\n").instructions[0].escape == "\\"
+    assert Document.parse("# escape=`\nFROM a\n").instructions[0].escape == "`"
 
 
 # --- generated files, compared with BuildKit's own parser -------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from refactor.analysis.stages import StageGraph, image_name, parse_mount
+from refactor.analysis.stages import ReferenceKind, StageGraph, parse_mount
+from refactor.facts.images import image_name
 from refactor.text.document import Document
 
 FILE = """ARG BASE=golang:1.22
@@ -32,7 +33,8 @@ def test_stage_names_are_lower_cased_and_bases_resolve_to_earlier_stages() -> No
 
 def test_references_by_index_name_and_image_are_told_apart() -> None:
     g = graph()
-    refs = {(r.kind, r.value): r.stage.index if r.stage else None for r in g.references if r.kind != "from" or r.stage}
+    refs = {(r.kind, r.value): r.stage.index if r.stage else None
+            for r in g.references if r.kind is not ReferenceKind.FROM or r.stage}
     assert refs == {("from", "build"): 0, ("copy", "0"): 0, ("mount", "tools"): 1, ("copy", "nginx:alpine"): None}
 
 

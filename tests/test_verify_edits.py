@@ -41,3 +41,10 @@ def test_config_comparison_lists_env_changes_per_variable() -> None:
     after = {"Env": ["PATH=/usr/bin"], "Cmd": ["app"], "ExposedPorts": {"8080/tcp": {}}}
     assert compare_configs(before, after) == ["Env GOPATH: '/go' -> None", "Env PATH: '/go/bin:/usr/bin' -> '/usr/bin'"]
     assert compare_configs(before, {**before, "User": "nobody"}) == ['User: null -> "nobody"']
+
+
+def test_root_users_compare_equal_and_others_do_not() -> None:
+    from refactor.verify.command import same_user
+
+    assert same_user(None, "0") and same_user("", "root:root") and same_user("app", "app")
+    assert not same_user(None, "65532") and not same_user("app", "0")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from refactor.analysis import runenv
 from refactor.analysis.semantic import SemanticModel
-from refactor.analysis.stages import Stage, StageGraph, parse_mount
+from refactor.analysis.stages import ReferenceKind, Stage, StageGraph, parse_mount
 from refactor.engine.changes import Declined, Edit, Plan, Safety
 from refactor.engine.transform import Transform
 from refactor.facts import ecosystems
@@ -17,6 +17,7 @@ from refactor.facts.context import TransformContext
 from refactor.facts.ecosystems import Cache, Ecosystem
 from refactor.text import shell
 from refactor.text.document import Document, Instruction, parse_json_array
+from refactor.text.words import unquote
 
 # Programs that run (part of) their command line as another user: whose cache is unknown.
 _OTHER_USER = frozenset({"su", "sudo", "gosu", "su-exec", "runuser", "setpriv", "chroot", "setuidgid"})
@@ -196,6 +197,12 @@ class CacheMounts(Transform):
         sites: dict[int, Site] = {}
         declined: dict[int, tuple[Instruction, str]] = {}
         for stage in graph.stages:
+            if model.is_windows(stage):
+                if any(_ecosystems_used(model, i) for i in stage.body if i.keyword == "RUN"):
+                    plan.skips.append(self.skip(
+                        "a Windows container stage: the classic builder that builds it rejects RUN --mount, "
+                        "and its cache paths are not Linux paths", stage.from_instruction.first_line))
+                continue
             for instr in stage.body:
                 if instr.keyword != "RUN":
                     continue
@@ -618,7 +625,7 @@ def _needed_elsewhere(graph: StageGraph, site: Site, sites: dict[int, Site], rea
             if reason:
                 return reason
     for ref in graph.references:
-        if ref.kind != "copy" or ref.stage is None or not _related(ref.stage, site.stage):
+        if ref.kind is not ReferenceKind.COPY or ref.stage is None or not _related(ref.stage, site.stage):
             continue
         for source in _copy_sources(ref.instruction):
             for mount in site.mounts:
@@ -662,8 +669,8 @@ def _reads(instr: Instruction, mount: Mount, sites: dict[int, Site]) -> str | No
 
 def _copy_sources(instr: Instruction) -> list[str]:
     argv = parse_json_array(instr.args)
-    words = argv if argv is not None else instr.words()
-    sources = [w.strip("'\"") for w in words[:-1]]
+    words = argv if argv is not None else [unquote(w, instr.escape) for w in instr.words()]
+    sources = words[:-1]
     return [posixpath.normpath("/" + re.split(r"[*?\[]", s)[0].lstrip("/")) for s in sources]
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from refactor.analysis.semantic import SemanticModel
-from refactor.analysis.stages import Reference, Stage, StageGraph, image_name
+from refactor.analysis.stages import Reference, ReferenceKind, Stage, StageGraph
 from refactor.engine.changes import Edit, Plan, Safety, add_stage_name
 from refactor.engine.transform import Transform
 from refactor.facts import ecosystems
 from refactor.facts.context import TransformContext
+from refactor.facts.images import image_name
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9._-]*$")
 
@@ -68,7 +69,7 @@ class NameStages(Transform):
         taken = _taken_names(graph)
         name_all = bool(ctx.option("name_all", False))
         for stage in graph.stages:
-            numeric = [r for r in graph.references_to(stage) if r.kind != "from" and r.value.isdigit()]
+            numeric = [r for r in graph.references_to(stage) if r.kind is not ReferenceKind.FROM and r.value.isdigit()]
             if not numeric and not (name_all and stage.name is None):
                 continue
             edits: list[Edit] = []
@@ -91,7 +92,7 @@ class NameStages(Transform):
 
 
 def _describe(ref: Reference) -> str:
-    return f"--from={ref.value}" if ref.kind == "copy" else f"--mount from={ref.value}"
+    return f"--from={ref.value}" if ref.kind is ReferenceKind.COPY else f"--mount from={ref.value}"
 
 
 def _taken_names(graph: StageGraph) -> set[str]:
@@ -156,18 +157,18 @@ def _variable_pattern(base: str) -> re.Pattern[str]:
 def _rewrite_reference(ref: Reference, name: str) -> Edit:
     """Replace the index inside `--from=0` or `--mount=...,from=0` with the name."""
     instr = ref.instruction
-    flag_name = "from" if ref.kind == "copy" else "mount"
+    flag_name = "from" if ref.kind is ReferenceKind.COPY else "mount"
     for flag in instr.flags:
         if flag.name != flag_name:
             continue
         raw = instr.logical[flag.start : flag.stop]
-        pattern = r"(?<==)([\"']?)" + re.escape(ref.value) + r"\1$" if ref.kind == "copy" else (
+        pattern = r"(?<==)([\"']?)" + re.escape(ref.value) + r"\1$" if ref.kind is ReferenceKind.COPY else (
             r"(?:(?<=[,=\"'])|^)from=([\"']?)" + re.escape(ref.value) + r"\1(?=[,\"']|$)"
         )
         match = re.search(pattern, raw)
         if not match:
             continue
-        if ref.kind == "copy":
+        if ref.kind is ReferenceKind.COPY:
             start = flag.start + match.start() + len(match.group(1))
             stop = start + len(ref.value)
         else:

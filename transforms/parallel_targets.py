@@ -14,7 +14,7 @@ from refactor.engine.transform import Transform
 from refactor.facts import ecosystems, gobuild
 from refactor.facts.context import TransformContext
 from refactor.text import shell
-from refactor.text.document import Document, Instruction, parse_json_array
+from refactor.text.document import Document, Instruction, ItemKind, parse_json_array
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9._-]*$")
 _WORD_RE = re.compile(r"\S+")
@@ -328,7 +328,7 @@ def _block_start(model: SemanticModel, instr: Instruction) -> int:
 
 def _blank_before(doc: Document, offset: int) -> bool:
     before = next((i for i in reversed(doc.items) if i.stop <= offset), None)
-    return before is None or before.kind in ("blank", "directive")
+    return before is None or before.kind in (ItemKind.BLANK, ItemKind.DIRECTIVE)
 
 
 def _delete_line(model: SemanticModel, instr: Instruction) -> Edit:

@@ -18,6 +18,7 @@ from refactor.facts.context import BuildContext, TransformContext
 from refactor.facts.ecosystems import Ecosystem
 from refactor.text.document import Document, Instruction, Item, parse_json_array
 from refactor.text.shell import Command, Script
+from refactor.text.words import arg_pairs, env_pairs, unquote
 
 # Instructions that may sit between the source COPY and the install without changing
 # what the install sees (no filesystem, environment, user or working-directory effect).
@@ -555,21 +556,14 @@ def _copy_words(instr: Instruction) -> list[str] | None:
         return None
     words = parse_json_array(instr.args)
     if words is None:
-        words = [_unquote(w) for w in instr.words()]
+        words = [unquote(w, instr.escape) for w in instr.words()]
     return words
 
 
-def _unquote(word: str) -> str:
-    if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"'":
-        return word[1:-1]
-    return word
-
-
 def _declared_names(instr: Instruction) -> list[str]:
-    words = instr.words()
-    if instr.keyword == "ENV" and len(words) >= 2 and "=" not in words[0]:
-        return [words[0]]  # legacy `ENV NAME value`
-    return [w.split("=", 1)[0] for w in words]
+    """The variables an ENV or ARG line sets."""
+    pairs = env_pairs(instr.args, instr.escape) if instr.keyword == "ENV" else arg_pairs(instr.args, instr.escape)
+    return [name for name, _ in pairs]
 
 
 def _binds(instr: Instruction) -> list[dict[str, str]]:

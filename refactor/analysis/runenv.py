@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from refactor.analysis.stages import Stage, StageGraph
 from refactor.facts import ecosystems
 from refactor.text import shell
-from refactor.text.document import Document, Instruction, split_words
+from refactor.text.document import Document, Instruction
+from refactor.text.words import arg_pairs, env_pairs, unquote
 
 _VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))|\$\{[^}]*\}")
 ROOT = ecosystems.ImageUser("root", 0, 0, "/root")
@@ -77,7 +78,7 @@ class RunEnv:
     base: ecosystems.BaseImage | None = None
     base_known: bool = False
     users: dict[str, ecosystems.ImageUser] = field(default_factory=dict)
-    groups: dict[str, int] = field(default_factory=dict)
+    groups: dict[str, int | None] = field(default_factory=dict)  # None: created without a fixed gid
     written: list[tuple[str, int]] = field(default_factory=list)  # (path, line): COPY/ADD destinations
     mentioned: list[tuple[str, int]] = field(default_factory=list)  # (path, line): absolute words in RUNs
     configured: list[tuple[str, list[str], int]] = field(default_factory=list)  # `npm config set ...`
@@ -125,8 +126,8 @@ class RunEnv:
             entry = next((u for u in self.users.values() if u.uid == uid), None)
         else:
             entry = self.users.get(name)
-            uid = entry.uid if entry and entry.uid >= 0 else None
-        gid: int | None = entry.gid if entry and entry.gid >= 0 else None
+            uid = entry.uid if entry else None
+        gid = entry.gid if entry else None
         if group:
             gid = int(group) if group.isdigit() else self.groups.get(group)
         home = entry.home if entry else None
@@ -174,26 +175,24 @@ def _initial(stage: Stage, graph: StageGraph, ends: dict[int, RunEnv]) -> RunEnv
 
 
 def _step(state: RunEnv, instr: Instruction, graph: StageGraph) -> None:
-    keyword = instr.keyword
+    keyword, escape = instr.keyword, instr.escape
     if keyword == "ENV":
-        for name, value in _pairs(instr):
-            state.env[name] = None if value is None else state.expand(value)
+        for name, value in env_pairs(instr.args, escape):
+            state.env[name] = state.expand(value)
             state.args.discard(name)
     elif keyword == "ARG":
-        for word in split_words(instr.args):
-            name, eq, value = word.partition("=")
+        for name, default in arg_pairs(instr.args, escape):
             if name in state.env and name not in state.args:
                 continue  # ENV wins over ARG
-            if eq:
-                state.env[name] = state.expand(_unquote(value))
+            if default is not None:
+                state.env[name] = state.expand(default)
             else:
-                default = graph.global_args.get(name)
-                state.env[name] = default
+                state.env[name] = graph.global_args.get(name)
             state.args.add(name)
     elif keyword == "USER":
         state.user = instr.args.strip()
     elif keyword == "WORKDIR":
-        path = state.expand(_unquote(instr.args.strip()))
+        path = state.expand(unquote(instr.args.strip(), escape))
         if path is None:
             state.workdir = Workdir("/", f"workdir-line-{instr.first_line}")
         elif path:
@@ -201,7 +200,7 @@ def _step(state: RunEnv, instr: Instruction, graph: StageGraph) -> None:
     elif keyword in ("COPY", "ADD"):
         words = instr.words()
         if words and not instr.is_json:
-            dest = state.expand(_unquote(words[-1]))
+            dest = state.expand(unquote(words[-1], escape))
             if dest is not None:
                 # under an unstated WORKDIR, "/" is the likely one (and where a cache dir would be hit)
                 state.written.append((state.workdir.join(dest).path, instr.first_line))
@@ -227,19 +226,6 @@ def _config_command(state: RunEnv, command: shell.Command, line: int) -> None:
         state.env[setting[0]] = setting[1]
     if positional[:1] == ["config"] or (program == "go" and positional[:1] == ["env"] and "-w" in command.args):
         state.configured.append((program, command.args, line))
-
-
-def _pairs(instr: Instruction) -> list[tuple[str, str | None]]:
-    """ENV's name=value pairs (and the legacy `ENV name value` form)."""
-    words = split_words(instr.args)
-    if words and "=" not in words[0]:
-        return [(words[0], instr.args.strip()[len(words[0]):].strip())]
-    out: list[tuple[str, str | None]] = []
-    for word in words:
-        name, eq, value = word.partition("=")
-        if eq:
-            out.append((name, _unquote(value)))
-    return out
 
 
 # useradd/adduser/groupadd options that take a value, per tool and style.
@@ -319,19 +305,8 @@ def _account_command(state: RunEnv, command: shell.Command) -> None:
     else:
         return
     gid = (int(group) if group.isdigit() else state.groups.get(group)) if group is not None else None
-    if uid is None:
-        # Without a fixed uid the number depends on the image's passwd: the account is known
-        # by name, but a mount cannot be made writable for it.
-        state.users[name] = ecosystems.ImageUser(name, -1, gid if gid is not None else -1,
-                                                 home or posixpath.join(base, name))
-        return
-    state.users[name] = ecosystems.ImageUser(name, uid, gid if gid is not None else -1,
-                                             home or posixpath.join(base, name))
-    if group is None:
-        state.groups.setdefault(name, -1)
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value
+    # Without a fixed uid the number depends on the image's passwd: the account is known
+    # by name (uid None), but a mount cannot be made writable for it.
+    state.users[name] = ecosystems.ImageUser(name, uid, gid, home or posixpath.join(base, name))
+    if uid is not None and group is None:
+        state.groups.setdefault(name, None)

@@ -13,8 +13,9 @@ from functools import cached_property
 
 from refactor.analysis import runenv
 from refactor.analysis.stages import Stage, StageGraph
+from refactor.facts import platforms
 from refactor.text import shell
-from refactor.text.document import Document, Instruction, Item
+from refactor.text.document import Document, Instruction, Item, parse_json_array
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,22 @@ class SemanticModel:
     def workdir(self, instr: Instruction) -> runenv.Workdir:
         """The WORKDIR `instr` runs in (possibly relative to a directory the file does not state)."""
         return self.state_before(instr).workdir
+
+    def is_windows(self, stage: Stage) -> bool:
+        """A Windows container stage: its base image, a cmd/PowerShell SHELL or a drive-letter WORKDIR
+        (here or in the stage it is built FROM)."""
+        if stage.base_stage is not None and self.is_windows(stage.base_stage):
+            return True
+        if platforms.windows_image(self.graph.expand(stage.base)):
+            return True
+        for instr in stage.body:
+            if instr.keyword == "SHELL":
+                argv = parse_json_array(instr.args)
+                if argv and platforms.windows_shell(argv[0]):
+                    return True
+            if instr.keyword == "WORKDIR" and platforms.windows_path(instr.args):
+                return True
+        return False
 
     def stage_of(self, instr: Instruction) -> Stage | None:
         for stage in self.graph.stages:

@@ -4,25 +4,36 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from refactor.text.document import Document, Instruction, split_words
+from refactor.facts.images import image_name
+from refactor.text.document import Document, Instruction
+from refactor.text.words import arg_pairs
 
 _FROM_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 _VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+class ReferenceKind(StrEnum):
+    COPY = "copy"  # `COPY --from=x` (and `ADD --from=x`)
+    MOUNT = "mount"  # `RUN --mount=...,from=x`
+    FROM = "from"  # `FROM x`
 
 
 @dataclass(frozen=True)
 class Reference:
     """One place a stage (or an image) is named: `COPY --from=`, `RUN --mount=from=`, `FROM x`."""
 
-    kind: str  # "copy" | "mount" | "from"
+    kind: ReferenceKind
     value: str  # as written
     instruction: Instruction
     stage: Stage | None  # the stage it resolves to; None for an external image
 
 
-@dataclass
+@dataclass(eq=False)
 class Stage:
+    """One build stage; compared and hashed by identity (one object per stage of a graph)."""
+
     index: int
     from_instruction: Instruction
     base: str  # image reference or stage name, as written
@@ -41,9 +52,6 @@ class Stage:
     def label(self) -> str:
         return self.name_text or str(self.index)
 
-    def __hash__(self) -> int:
-        return hash(self.index)
-
 
 @dataclass
 class StageGraph:
@@ -61,9 +69,7 @@ class StageGraph:
             elif stages:
                 stages[-1].instructions.append(instr)
             elif instr.keyword == "ARG":
-                for word in split_words(instr.args):
-                    key, eq, value = word.partition("=")
-                    global_args[key] = _unquote(value) if eq else None
+                global_args.update(arg_pairs(instr.args, instr.escape))
         graph = cls(stages, global_args, [])
         graph._link()
         return graph
@@ -72,16 +78,16 @@ class StageGraph:
         for stage in self.stages:
             base = self.resolve(self.expand(stage.base), before=stage.index)
             stage.base_stage = base
-            self.references.append(Reference("from", stage.base, stage.from_instruction, base))
+            self.references.append(Reference(ReferenceKind.FROM, stage.base, stage.from_instruction, base))
             for instr in stage.body:
                 for value in instr.flag_values("from") if instr.keyword in ("COPY", "ADD") else []:
                     target = self.resolve(self.expand(value), before=stage.index)
-                    self.references.append(Reference("copy", value, instr, target))
+                    self.references.append(Reference(ReferenceKind.COPY, value, instr, target))
                 for mount in instr.flag_values("mount") if instr.keyword == "RUN" else []:
                     source = parse_mount(mount).get("from")
                     if source is not None:
                         target = self.resolve(self.expand(source), before=stage.index)
-                        self.references.append(Reference("mount", source, instr, target))
+                        self.references.append(Reference(ReferenceKind.MOUNT, source, instr, target))
 
     def expand(self, value: str) -> str:
         """Expand global ARG defaults, as BuildKit does for FROM and --from."""
@@ -186,16 +192,3 @@ def _split_csv(value: str) -> list[str]:
             current.append(ch)
     parts.append("".join(current))
     return [p for p in parts if p]
-
-
-def image_name(reference: str) -> str:
-    """`docker.io/library/golang:1.21@sha256:...` -> `golang`: the last path part, no tag/digest."""
-    ref = reference.split("@", 1)[0]
-    last = ref.rsplit("/", 1)[-1]
-    return last.split(":", 1)[0]
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value

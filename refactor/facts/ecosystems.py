@@ -10,6 +10,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
+from refactor.facts import images
 from refactor.text.shell import Command
 
 
@@ -420,14 +421,14 @@ class ImageUser:
     """A passwd entry an image ships."""
 
     name: str
-    uid: int
-    gid: int
+    uid: int | None  # None: the account exists, its number is not known (`useradd` without -u)
+    gid: int | None
     home: str
 
 
 @dataclass(frozen=True)
 class BaseImage:
-    patterns: tuple[str, ...]  # fnmatch over `repository:tag` (docker.io/library/ dropped)
+    patterns: tuple[str, ...]  # fnmatch over `images.table_key`: `golang:1.22`, `bitnami/redis:7`
     env: tuple[tuple[str, str], ...] = ()
     user: str = "root"  # the image's USER
     users: tuple[ImageUser, ...] = ()
@@ -452,19 +453,13 @@ BASE_IMAGES: tuple[BaseImage, ...] = (
     BaseImage(("python:*", "debian:*", "ubuntu:*", "alpine:*", "busybox:*", "maven:*", "eclipse-temurin:*",
                "php:*", "amazoncorretto:*", "buildpack-deps:*", "fedora:*", "rockylinux:*")),
     # Bitnami images run as uid 1001 with no passwd entry (HOME=/): left alone.
-    BaseImage(("bitnami/*", "docker.io/bitnami/*"), user="1001", workdir=None),
+    BaseImage(("bitnami/*",), user="1001", workdir=None),
 )
 
 
 def base_image(reference: str) -> BaseImage | None:
     """The table entry for an image reference as written in FROM (tag defaults to latest)."""
-    ref = reference.split("@", 1)[0].lower()
-    for prefix in ("docker.io/library/", "index.docker.io/library/", "library/", "docker.io/"):
-        if ref.startswith(prefix):
-            ref = ref[len(prefix):]
-            break
-    if ":" not in ref.rsplit("/", 1)[-1]:
-        ref += ":latest"
+    ref = images.table_key(reference)
     for entry in BASE_IMAGES:
         if any(fnmatch.fnmatchcase(ref, p) for p in entry.patterns):
             return entry
@@ -484,7 +479,7 @@ STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 @dataclass(frozen=True)
 class RuntimeBase:
-    builders: tuple[str, ...]  # fnmatch over the builder's `repository:tag`
+    builders: tuple[str, ...]  # fnmatch over the builder's `images.table_key`
     image: str  # `{alpine}`: the builder tag's Alpine version (`golang:1.21-alpine3.18`), else "latest"
     static_only: bool = False  # only for statically linked artifacts (Go with CGO_ENABLED=0)
     shell: bool = True  # has /bin/sh, so a shell-form CMD/ENTRYPOINT still runs
@@ -508,7 +503,7 @@ _ALPINE_VERSION_RE = re.compile(r"alpine(\d+\.\d+)")
 
 def runtime_base(builder: str, static: bool) -> RuntimeBase | None:
     """The runtime row for a builder image reference (tag defaults to latest), or None."""
-    ref = _short_reference(builder)
+    ref = images.table_key(builder)
     for entry in RUNTIME_BASES:
         if entry.static_only and not static:
             continue
@@ -521,16 +516,5 @@ def runtime_base(builder: str, static: bool) -> RuntimeBase | None:
 
 def runtime_image(entry: RuntimeBase, builder: str) -> str:
     """`entry.image` with `{alpine}` filled in from the builder's tag."""
-    match = _ALPINE_VERSION_RE.search(_short_reference(builder))
+    match = _ALPINE_VERSION_RE.search(images.table_key(builder))
     return entry.image.replace("{alpine}", match.group(1) if match else "latest")
-
-
-def _short_reference(reference: str) -> str:
-    ref = reference.split("@", 1)[0].lower()
-    for prefix in ("docker.io/library/", "index.docker.io/library/", "library/"):
-        if ref.startswith(prefix):
-            ref = ref[len(prefix):]
-            break
-    if ":" not in ref.rsplit("/", 1)[-1]:
-        ref += ":latest"
-    return ref

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from refactor.facts import images
 from refactor.facts.gobuild import ContextReader, EnvLookup, Outputs
 from refactor.text.shell import Command
 
@@ -67,12 +68,10 @@ _GRADLE_RE = re.compile(r"-jdk(?P<major>\d+)(?P<suffix>-alpine|-jammy|-focal|-no
 
 def jre_image(builder: str) -> str | None:
     """The JRE image of the same Java major (and OS variant) as a JDK builder image."""
-    last = builder.split("@", 1)[0].rsplit("/", 1)[-1].lower()
-    repository, _, tag = last.partition(":")
-    tag = tag or "latest"
-    prefix = builder.lower().rsplit("/", 1)[0] + "/" if "/" in builder else ""
-    if prefix not in ("", "docker.io/", "docker.io/library/", "library/"):
+    ref = images.parse(builder.lower())
+    if not ref.official:
         return None
+    repository, tag = ref.name, ref.tag or images.DEFAULT_TAG
     if repository == "eclipse-temurin":
         match = _TEMURIN_RE.match(tag)
         if not match or match.group("kind") == "jre":

@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 BOM = "\ufeff"
 KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
@@ -77,18 +78,39 @@ class Flag:
     stop: int
 
 
-@dataclass(frozen=True)
-class Item:
-    """A run of whole lines: a directive, a comment, a blank line or an instruction."""
+class ItemKind(StrEnum):
+    DIRECTIVE = "directive"
+    COMMENT = "comment"
+    BLANK = "blank"
+    INSTRUCTION = "instruction"
 
-    kind: str  # "directive" | "comment" | "blank" | "instruction"
+
+class KeywordCase(StrEnum):
+    """How a file writes its instruction keywords."""
+
+    UPPER = "upper"
+    LOWER = "lower"
+
+    def apply(self, keyword: str) -> str:
+        return keyword.lower() if self is KeywordCase.LOWER else keyword.upper()
+
+
+@dataclass(frozen=True, eq=False)
+class Item:
+    """A run of whole lines: a directive, a comment, a blank line or an instruction.
+
+    Items are identity objects (`eq=False`): two blank lines are different items, and
+    sets and dicts of items hold the very items of one `Document`.
+    """
+
+    kind: ItemKind
     start: int
     stop: int
     first_line: int  # 1-based
     last_line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Instruction(Item):
     keyword: str  # upper case
     keyword_text: str  # as written (`from`, `From`, `FROM`)
@@ -97,6 +119,7 @@ class Instruction(Item):
     flags: tuple[Flag, ...]
     args_start: int  # logical offset where the arguments after the flags begin
     heredocs: tuple[Heredoc, ...] = ()
+    escape: str = "\\"  # the file's escape character (`# escape=` directive), for `words.unquote`
 
     @property
     def args(self) -> str:
@@ -203,14 +226,14 @@ class Document:
         body = self.text[item.start : item.stop]
         return body[: len(body) - len(body.lstrip(" \t"))]
 
-    def keyword_case(self, near: Item | None = None) -> str:
-        """"upper" or "lower": how instructions are written (near `near` when given)."""
+    def keyword_case(self, near: Item | None = None) -> KeywordCase:
+        """How instructions are written (by `near` when it is an instruction, else by most of them)."""
         sample = [near] if isinstance(near, Instruction) else self.instructions
         lower = sum(1 for i in sample if i.keyword_text.islower())
-        return "lower" if sample and lower * 2 > len(sample) else "upper"
+        return KeywordCase.LOWER if sample and lower * 2 > len(sample) else KeywordCase.UPPER
 
     def keyword(self, name: str, near: Item | None = None) -> str:
-        return name.lower() if self.keyword_case(near) == "lower" else name.upper()
+        return self.keyword_case(near).apply(name)
 
 
 class _Splitter:
@@ -230,10 +253,10 @@ class _Splitter:
             line = self.lines[i]
             stripped = line.body.lstrip()
             if stripped.startswith("#"):
-                self.items.append(Item("comment", line.start, line.stop, i + 1, i + 1))
+                self.items.append(Item(ItemKind.COMMENT, line.start, line.stop, i + 1, i + 1))
                 i += 1
             elif not stripped:
-                self.items.append(Item("blank", line.start, line.stop, i + 1, i + 1))
+                self.items.append(Item(ItemKind.BLANK, line.start, line.stop, i + 1, i + 1))
                 i += 1
             else:
                 i = self._instruction(i)
@@ -259,7 +282,7 @@ class _Splitter:
                     raise ParseError(f"invalid escape token {value!r} does not match ` or \\", i + 1)
                 self.escape = value
             self.directives[name] = value
-            self.items.append(Item("directive", line.start, line.stop, i + 1, i + 1))
+            self.items.append(Item(ItemKind.DIRECTIVE, line.start, line.stop, i + 1, i + 1))
             i += 1
         return i
 
@@ -295,7 +318,7 @@ class _Splitter:
         last = i - 1
         self.items.append(
             Instruction(
-                kind="instruction",
+                kind=ItemKind.INSTRUCTION,
                 start=self.lines[first].start,
                 stop=self.lines[last].stop,
                 first_line=first + 1,
@@ -307,6 +330,7 @@ class _Splitter:
                 flags=tuple(flags),
                 args_start=args_start,
                 heredocs=tuple(heredocs),
+                escape=self.escape,
             )
         )
         return i

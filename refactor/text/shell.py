@@ -15,6 +15,7 @@ import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
 from refactor.text.document import Instruction, parse_json_array
+from refactor.text.words import unquote
 
 _PARSER = Parser(Language(tree_sitter_bash.language()))
 # Node types whose commands still run unconditionally, in order, in the RUN's own shell.
@@ -175,7 +176,7 @@ def _command(node: Node, to_char: list[int] | None, top_level: bool) -> Command:
         if child.type == "variable_assignment":
             text = _text(child)
             name, _, value = text.partition("=")
-            assignments.append((name, _unquote(value)))
+            assignments.append((name, unquote(value)))  # bash quotes as BuildKit reads them, `\` escapes
         elif child.type == "command_name":
             inner = child.children[0] if child.children else child
             words.append(_word(inner, to_char))
@@ -241,9 +242,3 @@ def _chain(root: Node, to_char: list[int] | None, known: dict[tuple[int, int], C
 
 def _text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", "surrogateescape")
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value

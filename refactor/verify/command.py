@@ -25,7 +25,7 @@ import transforms as registry
 from refactor.engine.pipeline import run as run_pipeline
 from refactor.facts.context import BuildContext, TransformContext
 from refactor.facts.ecosystems import ECOSYSTEMS
-from refactor.text.document import Document
+from refactor.text.document import Document, ItemKind
 from refactor.verify import buildkit
 from refactor.verify.closure import Closure, ImageFiles, check_closure
 
@@ -140,8 +140,8 @@ def _buildable(text: bytes, options: Options) -> bytes:
         return text
     out = doc.text
     for item in doc.items:
-        if item.kind == "directive" and doc.text[item.start : item.stop].lstrip("# \t").lower().startswith("syntax"):
-            line = doc.text[item.start : item.stop]
+        line = doc.text[item.start : item.stop]
+        if item.kind is ItemKind.DIRECTIVE and line.lstrip("# \t").lower().startswith("syntax"):
             ending = line[len(line.rstrip("\r\n")) :]
             out = out[: item.start] + "#" + ending + out[item.stop :]
             break
@@ -154,9 +154,19 @@ def compare_configs(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         old, new = before.get(key), after.get(key)
         if key == "Env":
             differences += _env_differences(old or [], new or [])
+        elif key == "User" and same_user(old, new):
+            continue
         elif (old or None) != (new or None):
             differences.append(f"{key}: {json.dumps(old)} -> {json.dumps(new)}")
     return differences
+
+
+_ROOT_USERS = frozenset({"", "0", "root", "0:0", "root:root", "root:0", "0:root"})
+
+
+def same_user(old: str | None, new: str | None) -> bool:
+    """Equal, or both root: an image without USER runs as root, as `USER 0` (distroless) does."""
+    return (old or "") == (new or "") or ((old or "") in _ROOT_USERS and (new or "") in _ROOT_USERS)
 
 
 def _env_differences(old: list[str], new: list[str]) -> list[str]:
