@@ -5,10 +5,11 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from refactor.analysis.semantic import SemanticModel
 from refactor.engine.changes import Change, Edit, Safety, Skip, apply_edits
+from refactor.engine.lines import LineMap
 from refactor.engine.transform import Transform
 from refactor.facts.context import TransformContext
 from refactor.text.document import Document, ParseError
@@ -52,6 +53,7 @@ def run(
     doc = Document.parse(source)
     outcome = Outcome(doc.text, doc.text, doc.bom)
     model = SemanticModel(doc)  # one per parse, shared by every transform that reads it
+    lines = LineMap()  # later rounds see shifted lines; reports use the input's
     seen_skips: set[tuple[str, str, int]] = set()
     for _ in range(MAX_ROUNDS):
         progressed = False
@@ -61,12 +63,13 @@ def run(
                 model = SemanticModel(doc)
             plan = transform.run(model, ctx)
             for skip in plan.skips:
+                skip = replace(skip, line=lines.to_input(skip.line))
                 key = (skip.transform, skip.reason, skip.line)
                 if key not in seen_skips:
                     seen_skips.add(key)
                     outcome.skips.append(skip)
             accepted = [c for c in plan.changes if not (safe_only and c.safety is not Safety.SAFE)]
-            text = _apply_compatible(doc.text, accepted, outcome.changes)
+            text = _apply_compatible(doc.text, accepted, outcome.changes, lines)
             if text != doc.text:
                 outcome.output = text
                 progressed = True
@@ -82,8 +85,12 @@ def _reparse(text: str, transform: Transform) -> Document:
         raise PipelineError(f"{transform.name} produced an unparsable file: {error.message}") from error
 
 
-def _apply_compatible(text: str, changes: list[Change], applied: list[Change]) -> str:
-    """Apply changes in order; a change that overlaps an accepted one waits for the next round."""
+def _apply_compatible(text: str, changes: list[Change], applied: list[Change], lines: LineMap | None = None) -> str:
+    """Apply changes in order; a change that overlaps an accepted one waits for the next round.
+
+    `lines` maps the text's lines to the input's: applied changes report input lines, and the
+    edits made here are recorded in it."""
+    lines = lines if lines is not None else LineMap()
     accepted: list[tuple[int, int]] = []  # sorted (start, stop) of accepted edits, never overlapping
     edits: list[Edit] = []
     for change in changes:
@@ -93,8 +100,11 @@ def _apply_compatible(text: str, changes: list[Change], applied: list[Change]) -
         for span in spans:
             bisect.insort(accepted, span)
         edits.extend(change.edits)
-        applied.append(change)
-    return apply_edits(text, edits) if edits else text
+        applied.append(replace(change, line=lines.to_input(change.line)))
+    if not edits:
+        return text
+    lines.record(text, edits)
+    return apply_edits(text, edits)
 
 
 def _overlapping(spans: list[tuple[int, int]]) -> bool:
