@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import transforms as registry
+from refactor.engine.options import resolve
 from refactor.engine.pipeline import run
 from refactor.facts.context import BuildContext, TransformContext
 from tests.dockerfile_strategies import buildkit_parses
@@ -35,7 +36,7 @@ FOUND = {
 @pytest.mark.parametrize("name", sorted(FOUND))
 def test_fuzz_finding_now_rewrites_to_a_parsable_fixpoint(name: str) -> None:
     source, options = FOUND[name]
-    ctx = TransformContext(BuildContext.at(None), options=options)
+    ctx = TransformContext(BuildContext.at(None), options=resolve(options.items(), registry.select()))
     outcome = run(source, registry.select(), ctx)
     assert buildkit_parses(outcome.rendered())
     assert not run(outcome.rendered(), registry.select(), ctx).changed

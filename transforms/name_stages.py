@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from refactor.analysis.semantic import SemanticModel
 from refactor.analysis.stages import Reference, ReferenceKind, Stage, StageGraph
 from refactor.engine.changes import Edit, Plan, Safety, add_stage_name
+from refactor.engine.options import option
 from refactor.engine.transform import Transform
 from refactor.facts import ecosystems
 from refactor.facts.context import TransformContext
@@ -63,11 +65,15 @@ class NameStages(Transform):
     summary = "Name stages referenced by number and rewrite `--from=<index>` to the name."
     safety = Safety.SAFE
 
+    @dataclass(frozen=True)
+    class Options:
+        name_all: bool = option(False, "Also name stages nothing refers to, so each can be built with `--target`.")
+
     def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
         graph = model.graph
         plan = Plan()
         taken = _taken_names(graph)
-        name_all = bool(ctx.option("name_all", False))
+        name_all = ctx.options_for(self).name_all
         for stage in graph.stages:
             numeric = [r for r in graph.references_to(stage) if r.kind is not ReferenceKind.FROM and r.value.isdigit()]
             if not numeric and not (name_all and stage.name is None):

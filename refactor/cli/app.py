@@ -14,6 +14,8 @@ from rich.text import Text
 import transforms as registry
 from refactor.engine.batch import FileResult, Settings, process_many, process_source
 from refactor.engine.files import discover_with_roots
+from refactor.engine.options import OptionError, resolve, split_assignment
+from refactor.engine.transform import Transform
 from refactor.output.patch import PatchError, apply_patch
 from refactor.output.report import EXIT_ERROR, Report, as_json, as_markdown, file_diff, skip_lines
 
@@ -65,17 +67,9 @@ def _split_names(values: list[str] | None) -> list[str] | None:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-def _parse_options(values: list[str] | None) -> dict[str, object]:
-    options: dict[str, object] = {}
-    for value in values or []:
-        key, eq, raw = value.partition("=")
-        if not eq:
-            raise typer.BadParameter(f"--option expects KEY=VALUE, got {value!r}")
-        lowered = raw.lower()
-        options[key.strip().replace("-", "_")] = (
-            True if lowered == "true" else False if lowered == "false" else raw
-        )
-    return options
+def _resolve_options(values: list[str] | None, chosen: list[Transform]) -> dict[str, object]:
+    """Typed options for the chosen transforms; OptionError (a usage error) on a bad key or value."""
+    return resolve((split_assignment(value) for value in values or []), chosen)
 
 
 def rewrite(
@@ -88,7 +82,8 @@ def rewrite(
     safe_only: Annotated[bool, typer.Option("--safe-only", help="Skip changes marked `review`.")] = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Show each change's rationale.")] = True,
     output_format: Annotated[Format, typer.Option("--format", help="diff, json (bots), markdown (PR).")] = Format.diff,
-    option: Annotated[list[str] | None, typer.Option("--option", help="Transform option KEY=VALUE.")] = None,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", help="Transform option KEY=VALUE or TRANSFORM.KEY=VALUE (see docs/transforms.md).")] = None,
     stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name shown for -.")] = "Dockerfile",
     color: Annotated[Color, typer.Option("--color", help="Colour the diff: auto, always, never.")] = Color.auto,
     follow_symlinks: Annotated[bool, typer.Option(
@@ -105,8 +100,13 @@ def rewrite(
     except KeyError as error:
         err.print(f"error: {error.args[0]}")
         raise typer.Exit(EXIT_ERROR) from None
+    try:
+        options = _resolve_options(option, chosen)
+    except OptionError as error:
+        err.print(Text(f"error: {error}"))
+        raise typer.Exit(EXIT_ERROR) from None
     settings = Settings(
-        transforms=chosen, context_dir=context, options=_parse_options(option), safe_only=safe_only,
+        transforms=chosen, context_dir=context, options=options, safe_only=safe_only,
         write=not (dry_run or check), follow_symlinks=follow_symlinks,
     )
     report = Report()

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import transforms as registry
+from refactor.engine.options import describe
+from refactor.engine.transform import Transform
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "transforms.md"
 
@@ -25,7 +27,27 @@ def render() -> str:
         title, _, body = doc.partition("\n")
         body = body.replace("\n## ", "\n### ")
         parts.append(f"\n## `{transform.name}`: {title}\n{body}")
+        parts += _options_table(transform)
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _options_table(transform: type[Transform]) -> list[str]:
+    """The transform's declared options, so the docs list exactly what `--option` accepts."""
+    infos = describe(transform.Options)
+    if not infos:
+        return []
+    rows = [
+        "\n### Options\n",
+        f"`--option KEY=VALUE` or `--option {transform.name}.KEY=VALUE`; "
+        "a bool is true/false, yes/no, on/off or 1/0.\n",
+        "| option | type | default | description |",
+        "|---|---|---|---|",
+    ]
+    for info in infos:
+        default = f"`{info.default_text}`" if info.default_text else "(empty)"
+        description = info.help.replace("|", "\\|")
+        rows.append(f"| `{info.name}` | {info.type_name} | {default} | {description} |")
+    return rows
 
 
 def main() -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 from refactor.engine.changes import Change, Skip
 from refactor.engine.files import FileError, check_text, digest, read_source, write_atomic
@@ -47,7 +46,7 @@ class FileResult:
 class Settings:
     transforms: Sequence[Transform]
     context_dir: Path | None = None  # None: each Dockerfile's own directory
-    options: dict[str, Any] = field(default_factory=dict)
+    options: Mapping[str, object] = field(default_factory=dict)  # transform name -> Options (options.resolve)
     safe_only: bool = False
     write: bool = False
     follow_symlinks: bool = False  # follow symlinks found in a directory walk that lead out of it
@@ -59,7 +58,7 @@ def process_source(data: bytes, display: str, path: Path, settings: Settings, co
     try:
         check_text(data)
         Document.parse(data).check_buildable()
-        ctx = TransformContext(BuildContext.at(context_dir), dockerfile=path, options=dict(settings.options))
+        ctx = TransformContext(BuildContext.at(context_dir), dockerfile=path, options=settings.options)
         outcome = run(data, settings.transforms, ctx, safe_only=settings.safe_only)
     except FileError as error:
         result.error, result.error_line = error.message, error.line

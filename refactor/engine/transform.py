@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from refactor.analysis.semantic import SemanticModel
 from refactor.engine.changes import Change, Declined, Edit, Plan, Safety, Skip
+from refactor.engine.options import NoOptions, describe
 from refactor.facts.context import TransformContext
 
 
@@ -15,11 +16,21 @@ class Transform(ABC):
 
     The class docstring is the user documentation, under the headings
     What it does / Why / Example / Left alone when / Fix safety.
+
+    A transform that can be configured declares `Options`, a frozen dataclass whose
+    fields are `option(default, help)`, and reads it with `ctx.options_for(self)`
+    (typed as its own `Options`); `--option KEY=VALUE` is checked against it.
     """
 
     name: ClassVar[str]  # kebab-case, the CLI's selector
     summary: ClassVar[str]  # one line for `refactor transforms`
     safety: ClassVar[Safety]
+    Options: ClassVar[type[object]] = NoOptions
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Check the `Options` declaration when the class is defined, not when a user passes --option."""
+        super().__init_subclass__(**kwargs)
+        describe(cls.Options)
 
     @abstractmethod
     def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Protocol, TypeVar
 
 
 @dataclass(frozen=True)
@@ -86,13 +88,46 @@ def _match_one(pattern: str, path: str) -> bool:
     return all(fnmatch.fnmatchcase(p, q) for p, q in zip(path_parts, pattern_parts, strict=True))
 
 
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class HasOptions(Protocol[T_co]):
+    """A transform as `options_for` sees it: a name, and the options class it declares."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def Options(self) -> type[T_co]: ...  # named like the class attribute transforms declare
+
+
 @dataclass(frozen=True)
 class TransformContext:
-    """What a transform sees besides the document: frozen, so plans cannot leak state."""
+    """What a transform sees besides the document: frozen, so plans cannot leak state.
+
+    `options` maps a transform's name to its typed `Options` instance, as
+    `refactor.engine.options.resolve` builds it from `--option KEY=VALUE`; a transform
+    missing from it gets its defaults.
+    """
 
     build: BuildContext
     dockerfile: Path | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    options: Mapping[str, object] = field(default_factory=dict)
 
-    def option(self, name: str, default: Any = None) -> Any:
-        return self.options.get(name, default)
+    def __post_init__(self) -> None:
+        # An untyped {"name_all": True} would otherwise be silently ignored.
+        for name, value in self.options.items():
+            if not dataclasses.is_dataclass(value) or isinstance(value, type):
+                raise TypeError(f"options[{name!r}] is {value!r}, not a transform's Options instance "
+                                "(build them with refactor.engine.options.resolve)")
+
+    def options_for(self, transform: HasOptions[T]) -> T:
+        """`transform`'s typed options: those the user gave, else the declared defaults."""
+        kind = transform.Options
+        value = self.options.get(transform.name)
+        if value is None:
+            return kind()
+        if not isinstance(value, kind):
+            raise TypeError(f"options[{transform.name!r}] is a {type(value).__qualname__}, not {kind.__qualname__}")
+        return value
