@@ -11,6 +11,7 @@ from refactor.analysis import runenv
 from refactor.analysis.semantic import SemanticModel
 from refactor.analysis.stages import ReferenceKind, Stage, StageGraph, parse_mount
 from refactor.engine.changes import Declined, Edit, Plan, Safety
+from refactor.engine.options import option as declare_option  # `option` is a local name here
 from refactor.engine.transform import Transform
 from refactor.facts import ecosystems
 from refactor.facts.context import TransformContext
@@ -191,6 +192,11 @@ class CacheMounts(Transform):
     summary = "Add BuildKit cache mounts to RUN lines that download or compile, for the RUN's user."
     safety = Safety.SAFE
 
+    @dataclass(frozen=True)
+    class Options:
+        add_syntax_directive: bool = declare_option(
+            False, "Add `# syntax=docker/dockerfile:1` (a review change) for engines older than Docker 23.")
+
     def plan(self, model: SemanticModel, ctx: TransformContext) -> Plan:
         doc, graph = model.doc, model.graph
         plan = Plan()
@@ -219,7 +225,7 @@ class CacheMounts(Transform):
         kept_apt: set[int] = set()
         for site in sorted(sites.values(), key=lambda s: s.instr.start):
             self._emit(doc, graph, site, plan, kept_apt)
-        if plan.changes and _truthy(ctx.option("add_syntax_directive", False)) and "syntax" not in doc.directives:
+        if plan.changes and ctx.options_for(self).add_syntax_directive and "syntax" not in doc.directives:
             plan.changes.append(self.change(
                 "add a syntax directive so engines older than Docker 23 use a frontend that knows RUN --mount",
                 [Edit(0, 0, _SYNTAX + doc.newline)], 1, Safety.REVIEW))
@@ -241,7 +247,12 @@ class CacheMounts(Transform):
                                             removal.safety))
         if any(m.ecosystem.name == "apt" for m in site.mounts):
             root = _root(site.stage).index
-            if root not in kept_apt and not _family_keeps_debs(graph, site.stage):
+            if root not in kept_apt and _ships(graph, site.stage) and not _family_keeps_debs(graph, site.stage):
+                kept_apt.add(root)
+                plan.skips.append(self.skip(
+                    "the docker-clean hook stays, so the apt cache mount keeps package lists but not .debs: "
+                    "removing it would change apt's configuration in a shipped image", instr.first_line))
+            elif root not in kept_apt and not _family_keeps_debs(graph, site.stage):
                 kept_apt.add(root)
                 indent = doc.line_indent(instr)
                 line = f"{indent}{doc.keyword('RUN', near=instr)} {_APT_KEEP}{doc.newline}"
@@ -552,6 +563,13 @@ def _chain(stage: Stage) -> list[Stage]:
     return out
 
 
+def _ships(graph: StageGraph, stage: Stage) -> bool:
+    """The stage's configuration ends up in an image people run or build on: the final stage, a
+    named stage nothing copies from (a `--target`), or a stage either is built FROM."""
+    targets = [s for s in graph.stages if s is graph.final or (s.name and not graph.references_to(s))]
+    return any(stage in _chain(target) for target in targets)
+
+
 def _root(stage: Stage) -> Stage:
     return _chain(stage)[-1]
 
@@ -747,7 +765,3 @@ def _remove_assignment(instr: Instruction, command: shell.Command, name: str, ec
 def _under(path: str, directory: str) -> bool:
     path, directory = path.rstrip("/") or "/", directory.rstrip("/") or "/"
     return path == directory or path.startswith(directory + "/") or directory == "/"
-
-
-def _truthy(value: object) -> bool:
-    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
