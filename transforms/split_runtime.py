@@ -23,6 +23,7 @@ _MOVED = frozenset({"EXPOSE", "ENTRYPOINT", "CMD", "LABEL", "MAINTAINER", "STOPS
 _KNOWN_USERS = frozenset({"root", "nobody"})
 _STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 _MAX_CONTEXT_FILES = 5000
+_MAX_DATA_ENTRIES = 20
 _SHELLS = frozenset({"sh", "bash", "ash", "dash"})
 _CXX_SOURCES = re.compile(r"\.(cc|cpp|cxx|hpp|hh)$")
 
@@ -39,6 +40,8 @@ class Analysis:
     artifacts: list[Artifact] = field(default_factory=list)
     output_dirs: list[str] = field(default_factory=list)  # directories builds write artifacts into (target/)
     sources: list[str] = field(default_factory=list)  # COPY destinations an interpreted app runs from
+    context_dest: str | None = None  # where `COPY . <dir>` put the build context
+    data_copies: list[str] = field(default_factory=list)  # data files/dirs the program names (templates/)
     first_build: Instruction | None = None  # where the builder starts installing (a venv goes before it)
     build_steps: list[str] = field(default_factory=list)  # build-only tools left in the builder
     data: set[str] = field(default_factory=set)  # runtimes.RUNTIME_DATA entries the builder image has
@@ -146,9 +149,11 @@ class SplitRuntime(Transform):
       several packages, a path inside a `--mount`, `cd` in the RUN, a module name with
       no go.mod in the context, or a base image whose working directory is not known;
     - a `COPY` copies more than Go sources and module files, or copies `--from`
-      elsewhere; or a file in the build context that is not Go source is named in a
-      Go string literal (`templates`, `config.yaml`, `static`): the program may read
-      it at run time, and the runtime stage would not have it;
+      elsewhere.  A context file that is not source but is named in a string literal
+      of the source (`templates`, `config.yaml`, `static`) may be read at run time: it
+      is copied to the same path in the runtime stage (under the directory `COPY .`
+      filled), and the file is left alone when no `COPY .` says where it is or more
+      than 20 entries are named;
     - `ENTRYPOINT`/`CMD` does not run a binary built here (a script, `go run`, an
       interpreter, a program named by a variable), runs it through `PATH` from a
       directory the runtime's `PATH` lacks (`/go/bin`), or reads a variable only the
@@ -192,7 +197,7 @@ class SplitRuntime(Transform):
         _check_command(found, runtime, chain)
         edits, reference = _edits(model, final, found, runtime, chain)
         paths = ", ".join([*([chain.environment] if chain.environment else []), *_top_level(found.sources),
-                           *(a.path for a in found.artifacts)])
+                           *(a.path for a in found.artifacts), *found.data_copies])
         builder = graph.expand(final.base)
         left_behind = [*dict.fromkeys(found.build_steps), *(["devDependencies"] if chain.finish else [])]
         left = f" and {', '.join(left_behind)}" if left_behind else ""
@@ -249,6 +254,7 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext, chain: r
             found.sources.append(_copy_destination(model, instr))
         elif keyword == "COPY":
             _check_copy(instr, ctx, chain)
+            found.context_dest = _context_destination(model, instr) or found.context_dest
         elif keyword == "USER":
             if instr.first_line < last_build:
                 raise Declined("USER is set before the build; the runtime stage would have to repeat it "
@@ -269,7 +275,7 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext, chain: r
     if chain.copies_app:
         _check_benefit(graph.expand(stage.base), found, stage, ctx)
     else:
-        _check_data_files(ctx, stage, chain)
+        _keep_data_files(found, _data_files(ctx, stage, chain), stage)
     found.cxx = _links_cxx(ctx, chain)
     return found
 
@@ -372,6 +378,19 @@ def _copy_destination(model: SemanticModel, instr: Instruction) -> str:
     return posixpath.normpath(posixpath.join(workdir or "/", dest))
 
 
+def _context_destination(model: SemanticModel, instr: Instruction) -> str | None:
+    """The absolute directory a `COPY . <dir>` (the whole context) fills; None for other COPYs."""
+    words = parse_json_array(instr.args)
+    words = words if words is not None else split_words(instr.args)
+    if len(words) != 2 or posixpath.normpath(words[0].strip("\"'")) != "." or instr.flags:
+        return None
+    workdir = model.workdir(instr).known
+    dest = words[1].strip("\"'")
+    if "$" in dest or (not dest.startswith("/") and workdir is None):
+        return None
+    return posixpath.normpath(posixpath.join(workdir or "/", dest))
+
+
 def _top_level(paths: list[str]) -> list[str]:
     """The paths that are not inside another one of them, in order."""
     out: list[str] = []
@@ -441,27 +460,42 @@ def _links_cxx(ctx: TransformContext, chain: runtimes.Toolchain) -> bool:
     return any("stdc++" in (ctx.build.read_text(f) or "") for f in files if f.endswith(chain.source_suffix))
 
 
-def _check_data_files(ctx: TransformContext, stage: Stage, chain: runtimes.Toolchain) -> None:
-    """Declined when a context file that is not source is named in a string literal of the source."""
+def _keep_data_files(found: Analysis, named: list[str], stage: Stage) -> None:
+    """Copy the data files the program names, at the same path under the directory `COPY .` filled."""
+    if not named:
+        return
+    if found.context_dest is None:
+        raise Declined(f"the program may read {named[0]} at run time (named in a string in its source), and "
+                       "no `COPY . <dir>` says where it is in the image", stage.from_instruction.first_line)
+    if len(named) > _MAX_DATA_ENTRIES:
+        raise Declined(f"the program names {len(named)} context entries: what it reads at run time is not "
+                       "bounded", stage.from_instruction.first_line)
+    found.data_copies = [posixpath.join(found.context_dest, entry) for entry in sorted(named)]
+
+
+def _data_files(ctx: TransformContext, stage: Stage, chain: runtimes.Toolchain) -> list[str]:
+    """Context entries (top-level files or directories) that are not source and are named in a string
+    literal of the source: the program may read them at run time, so the runtime stage copies them."""
     build = ctx.build
     if build.root is None:
-        return
+        return []
     files = build.glob("**/*")
     if len(files) > _MAX_CONTEXT_FILES:
         raise Declined("the build context is too large to check for data files", stage.from_instruction.first_line)
     data = [f for f in files if not chain.sources.search(f)]
     if not data:
-        return
+        return []
     literals = set()
     for source in (f for f in files if f.endswith(chain.source_suffix)):
         for match in _STRING_RE.finditer(build.read_text(source) or ""):
             literals.add(match.group(0)[1:-1])
+    named: list[str] = []
     for path in data:
         names = {path, posixpath.basename(path), path.split("/", 1)[0]}
-        for literal in literals:
-            if any(name and name in literal for name in names):
-                raise Declined(f"the program may read {path} at run time (named in a string in its source)",
-                              stage.from_instruction.first_line)
+        top = path.split("/", 1)[0]
+        if top not in named and any(name and name in literal for name in names for literal in literals):
+            named.append(top)
+    return named
 
 
 # ---------------------------------------------------------------------------
@@ -636,6 +670,7 @@ def _edits(model: SemanticModel, stage: Stage, found: Analysis, runtime: runtime
     data = [path for name in sorted(found.data - runtime.provides) for path in runtimes.RUNTIME_DATA[name]]
     lines += [f"{copy_kw} --from={reference} {path} {path}" for path in data]
     lines += [f"{copy_kw} --from={reference} {a.path} {a.path}" for a in found.artifacts]
+    lines += [f"{copy_kw} --from={reference} {path} {path}" for path in found.data_copies]
     if chain.environment and found.first_build is not None:
         venv_lines = _environment_lines(doc, found.first_build, chain.environment)
         lines += [f"{copy_kw} --from={reference} {chain.environment} {chain.environment}", venv_lines[1]]
