@@ -3,7 +3,9 @@
 A case holds `Dockerfile` (input), optional `context/` (build-context files; default:
 none exist), optional `expected.Dockerfile` (absent: the input must stay
 byte-identical) and optional `options.toml` (`transforms = [...]`, `[options]`).
-By default a case runs only the transform named by its parent directory.
+By default a case runs only the transform named by its parent directory.  `[options]`
+goes through the same typed parsing as `--option` (TOML's typed values are accepted as
+they are), so a misspelt option fails the case instead of being ignored.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import transforms as registry
+from refactor.engine.options import OptionError, resolve
 from refactor.engine.pipeline import Outcome, run
 from refactor.facts.context import BuildContext, TransformContext
 
@@ -24,7 +27,7 @@ GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 class GoldenCase:
     directory: Path
     transforms: list[str]
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, object] = field(default_factory=dict)  # transform name -> its typed Options
 
     @property
     def id(self) -> str:
@@ -61,5 +64,10 @@ def load_cases() -> list[GoldenCase]:
         if options_file.exists():
             config = tomllib.loads(options_file.read_text())
         default = [directory.parent.name] if directory.parent.name in registry.names() else registry.names()
-        cases.append(GoldenCase(directory, list(config.get("transforms", default)), dict(config.get("options", {}))))
+        names = list(config.get("transforms", default))
+        try:
+            options = resolve(dict(config.get("options", {})).items(), registry.select(names))
+        except OptionError as error:
+            raise OptionError(f"{options_file}: {error}") from None
+        cases.append(GoldenCase(directory, names, options))
     return cases
