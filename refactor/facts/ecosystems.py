@@ -156,7 +156,8 @@ GO = Ecosystem(
 NPM = Ecosystem(
     name="npm",
     install_outputs=("node_modules",),
-    manifests=("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
+    # npm 7+ also reads yarn.lock (for versions when there is no package-lock.json)
+    manifests=("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", ".npmrc"),
     install=(Invocation("npm", ("ci",)), Invocation("npm", ("install",), bare=True),
              Invocation("npm", ("i",), bare=True)),
     build=(Invocation("npm", ("run", "build")),),
