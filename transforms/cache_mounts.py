@@ -22,11 +22,7 @@ from refactor.text.words import unquote
 
 # Programs that run (part of) their command line as another user: whose cache is unknown.
 _OTHER_USER = frozenset({"su", "sudo", "gosu", "su-exec", "runuser", "setpriv", "chroot", "setuidgid"})
-_APT_KEEP = ("rm -f /etc/apt/apt.conf.d/docker-clean; "
-             "echo 'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep-cache")
 _SYNTAX = "# syntax=docker/dockerfile:1"
-_UV_INSTALLS = (ecosystems.Invocation("uv", ("sync",)), ecosystems.Invocation("uv", ("pip", "install")),
-                ecosystems.Invocation("uv", ("pip", "sync")))
 _SHELL_SHEBANG = re.compile(r"#!\s*/(?:usr/)?bin/(?:env\s+)?(?:ba|da|a)?sh\b")
 _UNWRITABLE_HOMES = frozenset({"", "/", "/nonexistent"})
 
@@ -222,16 +218,16 @@ class CacheMounts(Transform):
         _decline_needed_later(graph, sites, declined)
         for instr, reason in declined.values():
             plan.skips.append(self.skip(reason, instr.first_line))
-        kept_apt: set[int] = set()
+        set_up: set[tuple[str, int]] = set()  # (ecosystem, root stage) whose keep-setup is decided
         for site in sorted(sites.values(), key=lambda s: s.instr.start):
-            self._emit(doc, graph, site, plan, kept_apt)
+            self._emit(doc, graph, site, plan, set_up)
         if plan.changes and ctx.options_for(self).add_syntax_directive and "syntax" not in doc.directives:
             plan.changes.append(self.change(
                 "add a syntax directive so engines older than Docker 23 use a frontend that knows RUN --mount",
                 [Edit(0, 0, _SYNTAX + doc.newline)], 1, Safety.REVIEW))
         return plan
 
-    def _emit(self, doc: Document, graph: StageGraph, site: Site, plan: Plan, kept_apt: set[int]) -> None:
+    def _emit(self, doc: Document, graph: StageGraph, site: Site, plan: Plan, set_up: set[tuple[str, int]]) -> None:
         instr = site.instr
         flags = [m.flag(site.account) for m in site.mounts]
         edits = [_insert_flags(doc, instr, flags), *site.inserts]
@@ -245,23 +241,22 @@ class CacheMounts(Transform):
             plan.changes.append(self.change(f"drop `{removal.what}`: {removal.why}",
                                             [Edit(removal.start, removal.stop, "")], instr.first_line,
                                             removal.safety))
-        if any(m.ecosystem.name == "apt" for m in site.mounts):
-            root = _root(site.stage).index
-            if root not in kept_apt and _ships(graph, site.stage) and not _family_keeps_debs(graph, site.stage):
-                kept_apt.add(root)
-                plan.skips.append(self.skip(
-                    "the docker-clean hook stays, so the apt cache mount keeps package lists but not .debs: "
-                    "removing it would change apt's configuration in a shipped image", instr.first_line))
-            elif root not in kept_apt and not _family_keeps_debs(graph, site.stage):
-                kept_apt.add(root)
+        for eco in dict.fromkeys(m.ecosystem for m in site.mounts):
+            setup = eco.cache.keep_setup
+            if setup is None:
+                continue
+            key = (eco.name, _root(site.stage).index)
+            if key not in set_up and _ships(graph, site.stage) and not _family_has(graph, site.stage, setup.markers):
+                set_up.add(key)
+                plan.skips.append(self.skip(setup.kept, instr.first_line))
+            elif key not in set_up and not _family_has(graph, site.stage, setup.markers):
+                set_up.add(key)
                 indent = doc.line_indent(instr)
-                line = f"{indent}{doc.keyword('RUN', near=instr)} {_APT_KEEP}{doc.newline}"
+                line = f"{indent}{doc.keyword('RUN', near=instr)} {setup.command}{doc.newline}"
                 plan.changes.append(self.change(
-                    "remove the image's docker-clean hook so the apt cache mount keeps downloaded .debs "
-                    "(later apt-get installs in images built on this one keep them too)",
-                    [Edit(instr.start, instr.start, line)], instr.first_line, Safety.REVIEW))
+                    setup.added, [Edit(instr.start, instr.start, line)], instr.first_line, Safety.REVIEW))
             else:
-                kept_apt.add(root)
+                set_up.add(key)
 
 
 # ---------------------------------------------------------------------------
@@ -272,14 +267,14 @@ def _ecosystems_used(model: SemanticModel, instr: Instruction) -> list[Ecosystem
     used: list[Ecosystem] = []
     for command in model.commands(instr):
         for eco in ecosystems.ECOSYSTEMS:
-            if eco.caches and eco not in used and eco.uses_cache(command):
+            if eco.cache.dirs and eco not in used and eco.uses_cache(command):
                 used.append(eco)
     return used
 
 
 def _tool_commands(script: shell.Script, eco: Ecosystem) -> list[shell.Command]:
     return [c for c in script.commands
-            if eco.uses_cache(c) or any(inv.matches(c) for inv in eco.cache_readers + eco.install + eco.build)]
+            if eco.uses_cache(c) or any(inv.matches(c) for inv in eco.cache.readers + eco.install + eco.build)]
 
 
 def _already_mounted(instr: Instruction) -> bool:
@@ -303,20 +298,20 @@ def _site(model: SemanticModel, ctx: TransformContext, instr: Instruction, stage
     account = _account(state)
     site = Site(instr, stage, account, [])
     for eco in used:
-        if not account.is_root and eco.name in ("apt", "apk"):
+        if not account.is_root and eco.cache.root_only:
             raise Declined(f"{eco.name} runs as root, but this RUN runs as USER {account.spec}")
         commands = _tool_commands(script, eco)
         _check_relocation(ctx, instr, script, state, eco, commands, account)
         inline = _inline(script, eco, commands)
         _check_holds_install(script, state, eco, inline)
-        for cache in eco.caches:
+        for cache in eco.cache.dirs:
             target = _target(cache, eco, state, account, inline, script)
             site.mounts.append(Mount(target, eco, cache.sharing))
         _defeaters(instr, script, editable, state, eco, commands, site)
     _check_targets(instr, state, existing, site)
     _cleanups(instr, script, editable, site)
     if editable:
-        _uv_link_mode(instr, script, state, site)
+        _inline_env(instr, script, state, used, site)
     if not editable and site.removals:
         raise Declined(f"the heredoc script would need `{site.removals[0].what}` removed; heredoc bodies "
                        "are left as written")
@@ -344,17 +339,17 @@ def _check_relocation(ctx: TransformContext, instr: Instruction, script: shell.S
                       eco: Ecosystem, commands: list[shell.Command], account: runenv.Account) -> None:
     for command in commands:
         for arg in command.args:
-            for option in eco.cache_relocating_args:
+            for option in eco.cache.relocating_args:
                 prefix = option.endswith("*")
                 stem = option.rstrip("*")
                 if arg == stem or arg.startswith(stem if prefix else stem + "="):
                     raise Declined(f"`{arg}` may move {eco.name}'s cache: an unknown location is not guessed")
-    for var, word in eco.cache_relocating_env_words:
+    for var, word in eco.cache.relocating_env_words:
         known, value = state.get(var)
         if known and (value is None or word in value):
             raise Declined(f"{var} may move {eco.name}'s cache: an unknown location is not guessed")
     home = (account.home or "").rstrip("/")
-    for path in eco.cache_config_files:
+    for path in eco.cache.config_files:
         full = home + path[1:] if path.startswith("~") else path
         for written, line in state.written + state.mentioned:
             norm = home + written[1:] if written.startswith("~") else written
@@ -362,17 +357,18 @@ def _check_relocation(ctx: TransformContext, instr: Instruction, script: shell.S
                 raise Declined(f"line {line} writes {written}, where {full} may move {eco.name}'s cache")
         if full in script.text:
             raise Declined(f"the RUN writes {full}, whose settings may move {eco.name}'s cache")
-    programs = {inv.program for inv in eco.cache_users + eco.install + eco.build}
+    programs = {inv.program for inv in eco.cache.users + eco.install + eco.build}
     configured = list(state.configured)
     for command in script.commands:
         program, positional = ecosystems.normalise(command)
-        if positional[:1] == ["config"] or (program == "go" and positional[:1] == ["env"]):
+        if positional[:1] == ["config"] or any(
+                inv.matches_normalised(program, positional) for inv in eco.cache.config_commands):
             configured.append((program, command.args, instr.first_line))
     for program, args, line in configured:
         text = " ".join(args).lower()
         if program in programs and any(k in text for k in ("cache", "store", "dir", "home", "path")):
             raise Declined(f"`{program} {' '.join(args)}` (line {line}) may move {eco.name}'s cache")
-    for name, key in eco.cache_project_config:
+    for name, key in eco.cache.project_config:
         content = ctx.build.read_text(name)
         if content is not None and (not key or key in content):
             raise Declined(f"{name} in the build context may move {eco.name}'s cache")
@@ -440,7 +436,7 @@ def _absolute(var: str, value: str | None, eco: Ecosystem) -> str:
 
 def _check_holds_install(script: shell.Script, state: runenv.RunEnv, eco: Ecosystem,
                          inline: dict[str, str]) -> None:
-    if not eco.cache_holds_install_unless:
+    if not eco.cache.holds_install_unless:
         return
     values = dict(state.env)
     values.update(inline)
@@ -448,17 +444,17 @@ def _check_holds_install(script: shell.Script, state: runenv.RunEnv, eco: Ecosys
         setting = ecosystems.config_command_env(command)
         if setting is not None:
             values[setting[0]] = setting[1]
-    for var, accepted in eco.cache_holds_install_unless:
+    for var, accepted in eco.cache.holds_install_unless:
         if (values.get(var) or "").lower() in accepted:
             return
-    names = " or ".join(f"{v}={a[0]}" for v, a in eco.cache_holds_install_unless)
+    names = " or ".join(f"{v}={a[0]}" for v, a in eco.cache.holds_install_unless)
     raise Declined(f"{eco.name} installs into virtualenvs inside its cache dir unless {names}; "
                    "a mount would leave them out of the image")
 
 
 def _defeaters(instr: Instruction, script: shell.Script, editable: bool, state: runenv.RunEnv,
                eco: Ecosystem, commands: list[shell.Command], site: Site) -> None:
-    for var in eco.cache_env_off:
+    for var in eco.cache.env_off:
         known, _ = state.get(var)
         if known:
             kind = "ARG" if var in state.args else "ENV"
@@ -466,16 +462,18 @@ def _defeaters(instr: Instruction, script: shell.Script, editable: bool, state: 
                            "image's environment, so it is left to you")
     for command in commands:
         for name, _ in command.assignments:
-            if name in eco.cache_env_off:
+            if name in eco.cache.env_off:
                 if not editable:
                     raise Declined(f"{name} turns {eco.name}'s cache off inside a heredoc script")
                 site.removals.append(_remove_assignment(instr, command, name, eco))
         for word in command.words[1:]:
-            if word.value not in eco.cache_defeaters:
+            if word.value not in eco.cache.defeaters:
                 continue
-            if eco.cache_defeaters_stay:
-                raise Declined(f"`{word.value}` keeps {eco.name} from caching and stays: {eco.name} caches only "
-                               "through /etc/apk/cache, which this Dockerfile does not set up")
+            if eco.cache.defeaters_stay:
+                switch = eco.cache.switch
+                raise Declined(f"`{word.value}` keeps {eco.name} from caching and stays: " + (
+                    f"{eco.name} caches only through {switch.path}, which this Dockerfile does not set up"
+                    if switch is not None else "it has no documented equivalent that a mount could replace"))
             if not editable:
                 raise Declined(f"`{word.value}` turns {eco.name}'s cache off inside a heredoc script")
             start, stop = _word_removal(instr, word.start, word.stop)
@@ -494,14 +492,15 @@ def _check_targets(instr: Instruction, state: runenv.RunEnv, existing: list[dict
             if written.startswith("/") and _under(posixpath.normpath(written), mount.target) and (
                     line != instr.first_line):
                 raise Declined(f"line {line} puts files into {mount.target}, which the mount would hide")
-        if mount.ecosystem.name == "apk" and not _apk_cache_linked(state, instr):
-            raise Declined("apk caches only when /etc/apk/cache links to a directory (apk-cache(5)); "
-                           "this Dockerfile does not create that link")
+        switch = mount.ecosystem.cache.switch
+        if switch is not None and not _switched_on(state, instr, switch.path):
+            raise Declined(f"{mount.ecosystem.name} caches only when {switch.path} links to a directory "
+                           f"({switch.source}); this Dockerfile does not create that link")
 
 
-def _apk_cache_linked(state: runenv.RunEnv, instr: Instruction) -> bool:
-    return any(w == "/etc/apk/cache" for w, _ in state.written + state.mentioned) or (
-        "/etc/apk/cache" in instr.logical)
+def _switched_on(state: runenv.RunEnv, instr: Instruction, path: str) -> bool:
+    """The Dockerfile creates `path` (a `CacheSwitch`): earlier, or in this RUN."""
+    return any(w == path for w, _ in state.written + state.mentioned) or path in instr.logical
 
 
 def _cleanups(instr: Instruction, script: shell.Script, editable: bool, site: Site) -> None:
@@ -518,7 +517,7 @@ def _cleanups(instr: Instruction, script: shell.Script, editable: bool, site: Si
             continue
         command = link.command
         cleaner = next((m.ecosystem for m in site.mounts
-                        if any(inv.matches(command) for inv in m.ecosystem.cache_cleaners)), None)
+                        if any(inv.matches(command) for inv in m.ecosystem.cache.cleaners)), None)
         text = " ".join(w.raw for w in command.words)
         if cleaner is not None:
             why = f"it would empty {cleaner.name}'s cache, which is now a cache mount outside the image"
@@ -537,19 +536,23 @@ def _cleanups(instr: Instruction, script: shell.Script, editable: bool, site: Si
             raise Declined(f"the heredoc script runs `{text}`, which would empty the cache mount")
         site.removals.append(Removal(*_link_removal(instr, script, index), text, why, Safety.SAFE))
     for command in script.commands:
-        if any(inv.matches(command) for m in site.mounts for inv in m.ecosystem.cache_cleaners) and not any(
+        if any(inv.matches(command) for m in site.mounts for inv in m.ecosystem.cache.cleaners) and not any(
                 link.command is not None and link.command.start == command.start for link in script.chain):
             raise Declined(f"`{' '.join(command.argv)}` empties the cache inside a compound command")
 
 
-def _uv_link_mode(instr: Instruction, script: shell.Script, state: runenv.RunEnv, site: Site) -> None:
-    if "UV_LINK_MODE" in state.env:
-        return
-    for command in script.commands:
-        if any(inv.matches(command) for inv in _UV_INSTALLS) and not command.has_option("--link-mode") and not any(
-                name == "UV_LINK_MODE" for name, _ in command.assignments):
-            start, _ = instr.span(command.start, command.start + 1)
-            site.inserts.append(Edit(start, start, "UV_LINK_MODE=copy "))
+def _inline_env(instr: Instruction, script: shell.Script, state: runenv.RunEnv, used: list[Ecosystem],
+                site: Site) -> None:
+    """The rows' `InlineEnv` settings (`UV_LINK_MODE=copy`) on the commands that need them."""
+    for setting in (s for eco in used for s in eco.cache.inline_env):
+        if setting.name in state.env:
+            continue
+        for command in script.commands:
+            if any(inv.matches(command) for inv in setting.commands) and not (
+                    setting.option and command.has_option(setting.option)) and not any(
+                    name == setting.name for name, _ in command.assignments):
+                start, _ = instr.span(command.start, command.start + 1)
+                site.inserts.append(Edit(start, start, f"{setting.name}={setting.value} "))
 
 
 # ---------------------------------------------------------------------------
@@ -578,9 +581,10 @@ def _related(a: Stage, b: Stage) -> bool:
     return a in _chain(b) or b in _chain(a)
 
 
-def _family_keeps_debs(graph: StageGraph, stage: Stage) -> bool:
-    return any("docker-clean" in i.logical or "Keep-Downloaded-Packages" in i.logical
-               for s in graph.stages if _related(s, stage) for i in s.instructions)
+def _family_has(graph: StageGraph, stage: Stage, markers: tuple[str, ...]) -> bool:
+    """An instruction of the stage's family mentions one of `markers` (its `KeepSetup` is done already)."""
+    return any(marker in i.logical for s in graph.stages if _related(s, stage) for i in s.instructions
+               for marker in markers)
 
 
 def _decline_needed_later(graph: StageGraph, sites: dict[int, Site], declined: dict[int, tuple[Instruction, str]]
@@ -628,7 +632,7 @@ def _possible_readers(graph: StageGraph, sites: dict[int, Site]) -> _Readers:
             for (target, name), eco in keys.items():
                 if target in mounted:
                     continue  # a RUN that mounts this cache itself never misses what it holds
-                runs_reader = any(inv.matches(c) for c in commands for inv in eco.cache_readers)
+                runs_reader = any(inv.matches(c) for c in commands for inv in eco.cache.readers)
                 if runs_reader or any(w.startswith(target) for w in words):
                     readers[(target, name)].append((stage, instr))
     return readers
@@ -659,7 +663,7 @@ def _reads(instr: Instruction, mount: Mount, sites: dict[int, Site]) -> str | No
         argv = parse_json_array(instr.args)
         text = shlex.join(argv) if argv is not None else instr.args
         for command in shell.parse(text).commands:
-            if any(inv.matches(command) for inv in eco.cache_runtime_readers):
+            if any(inv.matches(command) for inv in eco.cache.runtime_readers):
                 return (f"{instr.keyword} at line {instr.first_line} runs `{command.name}` at run time, which "
                         f"needs {mount.target} in the image")
         return None
@@ -675,7 +679,7 @@ def _reads(instr: Instruction, mount: Mount, sites: dict[int, Site]) -> str | No
     if parsed is None:
         return None
     for command in parsed[0].commands:
-        if eco.cache_readers and any(inv.matches(command) for inv in eco.cache_readers):
+        if eco.cache.readers and any(inv.matches(command) for inv in eco.cache.readers):
             return (f"line {instr.first_line} also uses {mount.target} without a cache mount and would miss "
                     "what this RUN leaves there")
         if command.program() not in ("mkdir", "chmod", "chown", "ln") and any(

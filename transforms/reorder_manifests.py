@@ -16,6 +16,7 @@ from refactor.engine.transform import Transform
 from refactor.facts import ecosystems, manifests
 from refactor.facts.context import BuildContext, TransformContext
 from refactor.facts.ecosystems import Ecosystem
+from refactor.facts.manifests import Reader
 from refactor.text.document import Document, Instruction, Item, parse_json_array
 from refactor.text.shell import Command, Script
 from refactor.text.words import arg_pairs, env_pairs, unquote
@@ -251,20 +252,21 @@ class _StagePlanner:
             for command in self.model.commands(instr):
                 if install.ecosystem not in ecosystems.installs(command):
                     continue
-                if install.ecosystem.name != "pip" or _same_pip_inputs(command, install.command):
+                if not install.ecosystem.reorder.primed_by_same_files or _same_pip_inputs(command, install.command):
                     return True
         return False
 
     def _pip_primed(self, source_index: int, deps: list[str]) -> bool:
         """An earlier pip install already names every declared dependency (this transform's output)."""
+        programs = {inv.program for eco in ecosystems.ECOSYSTEMS for inv in eco.reorder.pip_interface}
         for instr in self.stage.body[:source_index]:
             for command in self.model.commands(instr):
-                if ecosystems.normalise(command)[0] in ("pip", "uv") and set(deps) <= set(command.args):
+                if ecosystems.normalise(command)[0] in programs and set(deps) <= set(command.args):
                     return True
         return False
 
     def _check_between(self, source_index: int, index: int, install: Install) -> None:
-        prefixes = install.ecosystem.env_prefixes if install.kind is Kind.PRIME else ()
+        prefixes = install.ecosystem.reorder.env_prefixes if install.kind is Kind.PRIME else ()
         for instr in self.stage.body[source_index + 1 : index]:
             if instr.keyword in _NEUTRAL:
                 continue
@@ -301,12 +303,11 @@ class _StagePlanner:
 
     def _read(self, install: Install, ctx_dir: str, cwd: str, site: Site, instr: Instruction) -> None:
         eco = install.ecosystem
-        reader = getattr(self, f"_read_{eco.name}", None)
-        if reader is not None:
-            reader(install, ctx_dir, cwd, site)
-        else:
-            install.files = self._existing(eco.manifests, ctx_dir)
-        if install.problem is None and not install.files and not (install.kind is Kind.SPLIT and eco.name == "pip"):
+        kind = Reader.PIP if _pip_interface(eco, install.command) else eco.reorder.reader
+        _READERS[kind](self, install, ctx_dir, cwd, site)
+        if eco.reorder.note:
+            install.note = eco.reorder.note
+        if install.problem is None and not install.files and not install.deps:
             where = f"{ctx_dir}/" if ctx_dir else "the build context"
             install.problem = (f"no {eco.name} manifest ({', '.join(eco.manifests[:3])}) found in {where}"
                                if self.build.root is not None else
@@ -326,6 +327,19 @@ class _StagePlanner:
     def _is_dir(self, path: str) -> bool:
         return self.build.root is not None and (self.build.root / path).is_dir()
 
+    # One reader per `manifests.Reader` kind (the row names its kind: `ReorderFacts.reader`).
+
+    def _read_manifests(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
+        """The ecosystem's existing manifests, and a reason to decline found by the row's `check`."""
+        install.files = self._existing(install.ecosystem.manifests, ctx_dir)
+        check = install.ecosystem.reorder.check
+        if check is None:
+            return
+        manifest, problem_in = check
+        text = self.build.read_text(manifests.join(ctx_dir, manifest))
+        if text is not None:
+            install.problem = problem_in(text)
+
     def _read_go(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
         install.files = self._existing(("go.mod", "go.sum"), ctx_dir)
         go_mod = self.build.read_text(manifests.join(ctx_dir, "go.mod"))
@@ -343,7 +357,7 @@ class _StagePlanner:
         else:
             install.problem = manifests.go_mod_problem(go_mod)
 
-    def _read_node(self, install: Install, ctx_dir: str) -> None:
+    def _read_node(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
         eco = install.ecosystem
         install.files = self._existing(eco.manifests, ctx_dir)
         path = manifests.join(ctx_dir, "package.json")
@@ -365,14 +379,9 @@ class _StagePlanner:
             if install.problem:
                 return
             install.files.append(member_json)
-        if eco.name == "yarn" and self.build.exists(manifests.join(ctx_dir, ".yarn/cache")):
-            install.problem = "yarn reads the offline cache in .yarn/cache, which is not a manifest"
-
-    def _read_npm(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        self._read_node(install, ctx_dir)
-
-    _read_yarn = _read_npm
-    _read_pnpm = _read_npm
+        offline = eco.reorder.offline_cache
+        if offline and self.build.exists(manifests.join(ctx_dir, offline)):
+            install.problem = f"{eco.name} reads the offline cache in {offline}, which is not a manifest"
 
     def _read_pip(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
         requirements = _pip_requirement_args(install.command)
@@ -411,39 +420,6 @@ class _StagePlanner:
         install.note = (f"the dependency list is copied from {source}; the original command still "
                         "runs after the source COPY and installs anything added later")
 
-    def _read_uv(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        if ecosystems.normalise(install.command)[1][:1] == ["pip"]:
-            self._read_pip(install, ctx_dir, cwd, site)
-            return
-        self._read_pyproject_tool(install, ctx_dir)
-
-    def _read_poetry(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        self._read_pyproject_tool(install, ctx_dir)
-
-    def _read_pyproject_tool(self, install: Install, ctx_dir: str) -> None:
-        self._read_checked(install, ctx_dir, "pyproject.toml", manifests.python_local_sources)
-
-    def _read_pipenv(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        self._read_checked(install, ctx_dir, "Pipfile", manifests.pipfile_problem)
-
-    def _read_bundler(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        self._read_checked(install, ctx_dir, "Gemfile", manifests.gemfile_problem)
-
-    def _read_composer(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        self._read_checked(install, ctx_dir, "composer.json", manifests.composer_problem)
-
-    def _read_checked(self, install: Install, ctx_dir: str, manifest: str,
-                      problem_in: Callable[[str], str | None]) -> None:
-        """The ecosystem's existing manifests, and a reason to decline found in `manifest`."""
-        install.files = self._existing(install.ecosystem.manifests, ctx_dir)
-        text = self.build.read_text(manifests.join(ctx_dir, manifest))
-        if text is not None:
-            install.problem = problem_in(text)
-
-    def _read_cargo(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        self._read_checked(install, ctx_dir, "Cargo.toml", manifests.cargo_problem)
-        install.note = "cargo fetch with only the manifests was checked offline, not against crates.io"
-
     def _read_maven(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
         install.files = self._existing(install.ecosystem.manifests, ctx_dir)
         if sum(1 for f in install.files if f.endswith("pom.xml")) > 1:
@@ -451,7 +427,6 @@ class _StagePlanner:
                                "the sibling modules before they are built")
         elif install.command.has_option("-s", "--settings", "-f", "--file"):
             install.problem = "mvn reads a settings or pom file given on the command line"
-        install.note = "dependency:go-offline may miss plugins resolved only during the build"
 
     def _read_gradle(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
         install.files = self._existing(install.ecosystem.manifests, ctx_dir)
@@ -462,18 +437,13 @@ class _StagePlanner:
         if install.command.name.startswith("./") and not self.build.exists(
                 manifests.join(ctx_dir, "gradle/wrapper/gradle-wrapper.properties")):
             install.problem = "the Gradle wrapper's gradle/wrapper/ is not in the build context"
-        install.note = "`gradle dependencies` resolves the root project's configurations only"
-
-    def _read_dotnet(self, install: Install, ctx_dir: str, cwd: str, site: Site) -> None:
-        install.files = self._existing(install.ecosystem.manifests, ctx_dir)
-        install.note = "restore must see every referenced project file; check publish does not restore again"
 
     def _check_outputs(self, moved: list[Install], ctx_dir: str, instr: Instruction) -> None:
         root = self.build.root
         if root is None:
             return
         for install in moved:
-            for pattern in install.ecosystem.install_outputs:
+            for pattern in install.ecosystem.reorder.install_outputs:
                 for path in (root / ctx_dir).glob(pattern) if ctx_dir else root.glob(pattern):
                     rel = str(path.relative_to(root))
                     if not self.build.ignored(rel):
@@ -543,6 +513,17 @@ class _StagePlanner:
         self.plan.changes.append(self.t.change(why, edits, instr.first_line, safety))
 
 
+# The reader of each kind a row may name; adding a package manager with a kind listed here needs only its row.
+_READERS: dict[Reader, Callable[[_StagePlanner, Install, str, str, Site], None]] = {
+    Reader.MANIFESTS: _StagePlanner._read_manifests,
+    Reader.GO: _StagePlanner._read_go,
+    Reader.NODE: _StagePlanner._read_node,
+    Reader.PIP: _StagePlanner._read_pip,
+    Reader.MAVEN: _StagePlanner._read_maven,
+    Reader.GRADLE: _StagePlanner._read_gradle,
+}
+
+
 # ------------------------------------------------------------------------------- helpers
 
 
@@ -592,54 +573,63 @@ def _installs(script: Script) -> list[Install]:
     if found:
         return found
     for command in script.commands:
-        program, _ = ecosystems.normalise(command)
         for eco in ecosystems.ECOSYSTEMS:
             if eco.deps_only and any(inv.matches(command) for inv in eco.build):
-                deps = eco.deps_only
-                if program in ("gradle", "mvn") and command.name != eco.deps_only.split()[0]:
-                    deps = command.name + deps[len(program):]  # keep the wrapper: ./gradlew, ./mvnw
-                if program == "gradle" and command.has_option("--no-daemon"):
-                    deps += " --no-daemon"
-                if program == "mvn" and command.has_option("-B", "--batch-mode"):
-                    deps += " -B"
-                project = [a for a in command.positional()[1:] if a.endswith((".csproj", ".fsproj", ".sln"))]
-                if program == "dotnet" and project:
-                    deps += f" {project[0]}"  # restore what publish builds, not whatever sits in the dir
                 link = link_of.get(command.start, -1) if command.top_level else -1
-                return [Install(eco, Kind.PRIME, link, command, deps_command=deps,
-                                note=_PRIME_NOTES.get(eco.name, "synthesised dependency download"))]
+                return [Install(eco, Kind.PRIME, link, command, deps_command=_deps_command(eco, eco.deps_only, command),
+                                note=eco.reorder.prime_note)]
     return []
 
 
-_PRIME_NOTES = {
-    "go": "go mod download is added (it reads only go.mod and go.sum)",
-}
+def _deps_command(eco: Ecosystem, deps_only: str, build: Command) -> str:
+    """The row's dependency command, shaped like the build it primes (wrapper, options, project file)."""
+    facts = eco.reorder
+    deps = deps_only
+    tool = deps_only.split()[0]
+    if facts.prime_keeps_wrapper and build.name != tool:
+        deps = build.name + deps[len(tool):]  # keep the wrapper: ./gradlew, ./mvnw
+    for options, words in facts.prime_carries:
+        if build.has_option(*options):
+            deps += words
+    project = [a for a in build.positional()[1:] if a.endswith(facts.prime_targets)]
+    if project:
+        deps += f" {project[0]}"  # restore what publish builds, not whatever sits in the dir
+    return deps
 
 
 def _classify(command: Command, link: int) -> Install | None:
     for eco in ecosystems.installs(command):
         if not eco.manifests:
             continue  # apt-get/apk: nothing in the context
-        program, positional = ecosystems.normalise(command)
-        if eco.name in ("pip", "uv") and (program == "pip" or positional[:1] == ["pip"]):
+        facts = eco.reorder
+        if _pip_interface(eco, command):
             if _project_install(command):
-                return Install(ecosystems.ecosystem("pip"), Kind.SPLIT, link, command)
+                return Install(facts.project_split_as or eco, Kind.SPLIT, link, command)
             if not _pip_requirement_args(command):
                 return None  # `pip install flask`: reads no file
             return Install(eco, Kind.MOVE, link, command)
-        if eco.split_flags:
-            if all(command.has_option(f) for f in eco.split_flags[:1]):
+        if facts.split_flags:
+            if all(command.has_option(f) for f in facts.split_flags[:1]):
                 return Install(eco, Kind.MOVE, link, command)
             raw = " ".join(w.raw for w in command.words)
-            return Install(eco, Kind.SPLIT, link, command, deps_command=f"{raw} {' '.join(eco.split_flags)}",
-                           note=f"{' '.join(eco.split_flags)} installs the dependencies without the project")
-        if eco.name == "pipenv" and len(positional) > 1:
-            return None
-        note = "restore must see every referenced project file" if eco.name == "dotnet" else ""
-        if eco.name == "cargo":
-            note = "cargo fetch with only the manifests was checked offline, not against crates.io"
-        return Install(eco, Kind.MOVE, link, command, note=note)
+            return Install(eco, Kind.SPLIT, link, command, deps_command=f"{raw} {' '.join(facts.split_flags)}",
+                           note=f"{' '.join(facts.split_flags)} installs the dependencies without the project")
+        if facts.bare_only and _names_packages(eco, command):
+            return None  # `pipenv install flask` adds a package; it does not install the manifests
+        return Install(eco, Kind.MOVE, link, command)  # the row's review note is added when it is read
     return None
+
+
+def _pip_interface(eco: Ecosystem, command: Command) -> bool:
+    """The install takes pip's arguments (`pip install`, `python -m pip install`, `uv pip install`)."""
+    return any(inv.matches(command) for inv in eco.reorder.pip_interface)
+
+
+def _names_packages(eco: Ecosystem, command: Command) -> bool:
+    """The install names packages after its subcommand (`pipenv install flask`)."""
+    program, positional = ecosystems.normalise(command)
+    return any(inv.matches_normalised(program, positional) and len(positional) > len(inv.subcommand)
+               for inv in eco.install)
 
 
 _PIP_TAKES_VALUE = frozenset({

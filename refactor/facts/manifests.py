@@ -15,6 +15,7 @@ import posixpath
 import re
 import tomllib
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import libcst as cst
@@ -27,6 +28,18 @@ LIFECYCLE_SCRIPTS = ("preinstall", "install", "postinstall", "prepublish", "prep
                      "postprepare")
 _NODE_DEP_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 _LOCAL_SPEC = re.compile(r"^(file:|link:|portal:|\.{1,2}/|/|~/)")
+
+
+class Reader(Enum):
+    """How reorder-manifests reads an ecosystem's manifests: each row of `ecosystems.ECOSYSTEMS`
+    names one kind (`ReorderFacts.reader`), and the transform keeps one reader per kind."""
+
+    MANIFESTS = "manifests"  # the row's manifests that exist, and its `ReorderFacts.check` if any
+    GO = "go"  # go.mod and go.sum; workspaces, vendor/ and local `replace` decline
+    NODE = "node"  # package.json: lifecycle scripts, local dependencies, workspace members
+    PIP = "pip"  # the `-r`/`-c` files and what they include; `pip install .`: the declared dependencies
+    MAVEN = "maven"  # one pom.xml; settings or pom files named on the command line decline
+    GRADLE = "gradle"  # a single-project build; the wrapper's gradle/wrapper/ must be in the context
 
 
 @dataclass
