@@ -20,26 +20,23 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-
-import docker_harness  # noqa: E402
-
-import transforms as registry  # noqa: E402
-from refactor.engine.pipeline import run as run_pipeline  # noqa: E402
-from refactor.facts.context import BuildContext, TransformContext  # noqa: E402
-from refactor.verify.command import Options, Verdict, verify  # noqa: E402
+import transforms as registry
+from refactor.engine.pipeline import run as run_pipeline
+from refactor.facts.context import BuildContext, TransformContext
+from refactor.testing import harness
+from refactor.text.document import Document
+from refactor.verify.command import Options, Verdict, verify
 
 HEADER = ("| app | transforms applied | size before → after (MB) | cold build before → after (s) "
           "| rebuild after source edit before → after (s) | ratio | steps cached on that rebuild | verify |")
 
 
-def measure(app: docker_harness.AppSpec) -> tuple[list[str], Verdict]:
+def measure(app: harness.AppSpec) -> tuple[list[str], Verdict]:
     with tempfile.TemporaryDirectory(prefix=f"bench-{app.name}-") as scratch:
         context = Path(scratch) / app.name
         shutil.copytree(app.path, context)
         before = (context / "Dockerfile").read_bytes()
-        outcome = run_pipeline(before, registry.select(), TransformContext(BuildContext.at(context)))
+        outcome = run_pipeline(Document.parse(before), registry.select(), TransformContext(BuildContext.at(context)))
         applied = sorted({c.transform for c in outcome.changes})
         smoke = app.smoke[0].args if app.smoke else None
         options = Options(context, smoke=smoke, edit_source=app.source_file, edit_manifest=app.dependency_manifest,
@@ -71,11 +68,11 @@ def main() -> None:
     parser.add_argument("--apps", help="comma-separated app names (default: all)")
     parser.add_argument("--out", type=Path, help="also write the table (with date and machine) to this file")
     args = parser.parse_args()
-    docker_harness.ensure_engine()
-    docker_harness.ensure_base_images()
+    harness.ensure_engine()
+    harness.ensure_base_images()
     wanted = set(args.apps.split(",")) if args.apps else None
     rows = []
-    for app in docker_harness.list_apps():
+    for app in harness.list_apps():
         if wanted and app.name not in wanted:
             continue
         applied, verdict = measure(app)

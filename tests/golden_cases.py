@@ -19,6 +19,7 @@ import transforms as registry
 from refactor.engine.options import OptionError, resolve
 from refactor.engine.pipeline import Outcome, run
 from refactor.facts.context import BuildContext, TransformContext
+from refactor.text.document import Document
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
@@ -52,7 +53,7 @@ class GoldenCase:
 
     def run(self, source: bytes | None = None) -> Outcome:
         chosen = registry.select(self.transforms)
-        return run(self.source if source is None else source, chosen, self.context())
+        return run(Document.parse(self.source if source is None else source), chosen, self.context())
 
 
 def load_cases() -> list[GoldenCase]:

@@ -8,7 +8,8 @@ import transforms as registry
 from refactor.engine.options import resolve
 from refactor.engine.pipeline import run
 from refactor.facts.context import BuildContext, TransformContext
-from tests.dockerfile_strategies import buildkit_parses
+from refactor.testing.strategies import buildkit_parses
+from refactor.text.document import Document
 
 FOUND = {
     # Mutation corpus (name_all golden case, a line cut to `FROM scratch["`): the stage graph
@@ -37,9 +38,9 @@ FOUND = {
 def test_fuzz_finding_now_rewrites_to_a_parsable_fixpoint(name: str) -> None:
     source, options = FOUND[name]
     ctx = TransformContext(BuildContext.at(None), options=resolve(options.items(), registry.select()))
-    outcome = run(source, registry.select(), ctx)
+    outcome = run(Document.parse(source), registry.select(), ctx)
     assert buildkit_parses(outcome.rendered())
-    assert not run(outcome.rendered(), registry.select(), ctx).changed
+    assert not run(Document.parse(outcome.rendered()), registry.select(), ctx).changed
 
 
 def test_from_arguments_split_on_whitespace_only_like_buildkit() -> None:

@@ -7,6 +7,8 @@ may import its own layer and the layers below it, never above (docs/architecture
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,12 @@ def test_imports_point_down(path: Path) -> None:
 def test_every_module_is_in_a_layer() -> None:
     loose = [p for p in (ROOT / "refactor").glob("*.py") if p.name not in ("__init__.py", "__main__.py")]
     assert not loose, f"modules outside the layer packages: {loose}"
+
+
+@pytest.mark.parametrize("argv", [["transforms"], ["--check", "-"]], ids=["subcommands", "rewrite"])
+def test_the_command_line_needs_neither_refactor_testing_nor_the_test_extras(argv: list[str]) -> None:
+    blocked = "import sys; sys.modules.update({m: None for m in ('refactor.testing', 'hypothesis', 'dockerfile')})"
+    run = f"import runpy; sys.argv = ['refactor', *{argv!r}]; runpy.run_module('refactor', run_name='__main__')"
+    result = subprocess.run([sys.executable, "-c", f"{blocked}; {run}"], cwd=ROOT, input="FROM a AS b\nRUN true\n",
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

@@ -7,6 +7,7 @@ from refactor.engine.changes import Edit
 from refactor.engine.lines import LineMap
 from refactor.engine.pipeline import run
 from refactor.facts.context import BuildContext, TransformContext
+from refactor.text.document import Document
 
 
 def test_insertions_and_replacements_map_back() -> None:
@@ -27,7 +28,7 @@ def test_maps_compose_over_rounds() -> None:
 def test_later_rounds_report_in_input_lines_once() -> None:
     source = ("FROM golang:1.22 AS linux\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n\n"
               "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN pip install flask\n")
-    outcome = run(source, transforms.select(["cache-mounts"]), TransformContext(BuildContext(None)))
+    outcome = run(Document.parse(source), transforms.select(["cache-mounts"]), TransformContext(BuildContext(None)))
     assert outcome.changed
     assert [(s.line, s.transform) for s in outcome.skips] == [(6, "cache-mounts")]
     assert [c.line for c in outcome.changes] == [4]

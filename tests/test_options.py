@@ -18,6 +18,7 @@ from refactor.engine.options import NoOptions, OptionError, describe, option, re
 from refactor.engine.pipeline import run
 from refactor.engine.transform import Transform
 from refactor.facts.context import BuildContext, TransformContext
+from refactor.text.document import Document
 from tests.golden_cases import GOLDEN, load_cases
 from transforms.cache_mounts import CacheMounts
 from transforms.name_stages import NameStages
@@ -192,7 +193,7 @@ def test_name_all_reaches_name_stages_and_changes_the_output() -> None:
 
     def output(value: str) -> str:
         ctx = TransformContext(BuildContext(None), options=resolve([("name_all", value)], chosen))
-        return run(NUMERIC, chosen, ctx).output
+        return run(Document.parse(NUMERIC), chosen, ctx).output
 
     assert "FROM scratch AS runtime" in output("yes")
     assert "FROM scratch\n" in output("no") and "AS builder" in output("no")

@@ -17,7 +17,7 @@ BUILDS = ("FROM golang:1.21-alpine\nWORKDIR /src\nCOPY . .\n"
 
 
 def _run(text: str) -> tuple[str, list[str]]:
-    outcome = run(text, transforms.select(["parallel-targets"]), CTX)
+    outcome = run(Document.parse(text), transforms.select(["parallel-targets"]), CTX)
     return outcome.output, [s.reason for s in outcome.skips]
 
 

@@ -18,6 +18,7 @@ import transforms as registry
 from refactor.engine.pipeline import run
 from refactor.facts.context import BuildContext, TransformContext
 from refactor.output.diff import split_keep_ends
+from refactor.text.document import Document
 from tests.golden_cases import GoldenCase, load_cases
 from tests.test_document import TRICKY
 
@@ -56,15 +57,15 @@ def _assert_untouched_instructions_parse_the_same(old: str, new: str) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_all_transforms_on_golden_input_keep_buildkit_parse_and_reach_a_fixpoint(case: GoldenCase) -> None:
     ctx = case.context()
-    outcome = run(case.source, registry.select(), ctx)
-    assert not run(outcome.output, registry.select(), ctx).changed
+    outcome = run(Document.parse(case.source), registry.select(), ctx)
+    assert not run(Document.parse(outcome.output), registry.select(), ctx).changed
     _assert_untouched_instructions_parse_the_same(outcome.original, outcome.output)
 
 
 @pytest.mark.parametrize("name", sorted(TRICKY))
 def test_tricky_file_without_applicable_transform_is_byte_identical(name: str) -> None:
     text = TRICKY[name]
-    outcome = run(text.encode(), registry.select(), TransformContext(BuildContext.at(None)))
+    outcome = run(Document.parse(text.encode()), registry.select(), TransformContext(BuildContext.at(None)))
     if outcome.changes:
         _assert_untouched_instructions_parse_the_same(outcome.original, outcome.output)
     else:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from refactor.testing.strategies import buildkit_parses, dockerfiles, pipeline
 from refactor.text.document import Document
-from tests.dockerfile_strategies import buildkit_parses, dockerfiles, pipeline
 
 
 def _bytes(text: str) -> bytes:

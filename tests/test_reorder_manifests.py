@@ -11,6 +11,7 @@ from refactor.engine.changes import Safety
 from refactor.engine.pipeline import Outcome, run
 from refactor.facts import manifests
 from refactor.facts.context import BuildContext, TransformContext
+from refactor.text.document import Document
 
 
 def _context(tmp_path: Path, files: dict[str, str]) -> BuildContext:
@@ -22,7 +23,7 @@ def _context(tmp_path: Path, files: dict[str, str]) -> BuildContext:
 
 
 def _run(source: str, build: BuildContext) -> Outcome:
-    return run(source, transforms.select(["reorder-manifests"]), TransformContext(build))
+    return run(Document.parse(source), transforms.select(["reorder-manifests"]), TransformContext(build))
 
 
 # --------------------------------------------------------------------------- requirements

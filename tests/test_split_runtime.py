@@ -78,7 +78,7 @@ def test_build_only_packages(package: str, build_only: bool) -> None:
 
 
 def _plan(text: str) -> tuple[str, list[str]]:
-    outcome = run(text, transforms.select(["split-runtime"]), CTX)
+    outcome = run(Document.parse(text), transforms.select(["split-runtime"]), CTX)
     return outcome.output, [s.reason for s in outcome.skips]
 
 
@@ -131,7 +131,7 @@ def _plan_in(tmp_path, text: str, files: dict[str, str]) -> tuple[str, list[str]
     for name, content in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(content)
-    outcome = run(text, transforms.select(["split-runtime"]), TransformContext(BuildContext.at(tmp_path)))
+    outcome = run(Document.parse(text), transforms.select(["split-runtime"]), TransformContext(BuildContext.at(tmp_path)))
     return outcome.output, [s.reason for s in outcome.skips]
 
 
@@ -160,7 +160,7 @@ def test_go_install_writes_to_gopath_bin(tmp_path) -> None:  # type: ignore[no-u
 def test_build_only_tools_stay_in_the_builder_and_are_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
     text = ("FROM golang:1.22-alpine3.20\nRUN apk add --no-cache git make\nWORKDIR /src\nCOPY . .\n"
             "RUN make build && go build -o /bin/app .\nENTRYPOINT [\"/bin/app\"]\n")
-    outcome = run(text, transforms.select(["split-runtime"]), TransformContext(BuildContext.at(None)))
+    outcome = run(Document.parse(text), transforms.select(["split-runtime"]), TransformContext(BuildContext.at(None)))
     assert "FROM alpine:3.20\n" in outcome.output
     assert "apk add" in outcome.changes[0].rationale and "make" in outcome.changes[0].rationale
 

@@ -48,10 +48,6 @@ class Stage:
         """The stage's instructions after its FROM."""
         return self.instructions[1:]
 
-    @property
-    def label(self) -> str:
-        return self.name_text or str(self.index)
-
 
 @dataclass
 class StageGraph:

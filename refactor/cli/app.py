@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 import transforms as registry
-from refactor.engine.batch import FileResult, Settings, process_many, process_source
+from refactor.engine.batch import Failed, FileResult, Rewritten, Settings, process_many, process_source
 from refactor.engine.files import discover_with_roots
 from refactor.engine.options import OptionError, resolve, split_assignment
 from refactor.engine.transform import Transform
@@ -113,10 +113,10 @@ def rewrite(
 
     def show(result: FileResult) -> None:
         report.add(result)
-        if result.error:
+        if isinstance(result, Failed):
             err.print(Text(result.error_message()))
             return
-        if output_format is Format.diff and dry_run and result.changed:
+        if output_format is Format.diff and dry_run and isinstance(result, Rewritten):
             _print_diff(out, file_diff(result, explain))
         for line in skip_lines(result) if explain else []:
             err.print(Text(line), style="dim")
@@ -124,8 +124,8 @@ def rewrite(
     if paths == ["-"]:
         data = sys.stdin.buffer.read()
         result = process_source(data, stdin_filename, Path("-"), settings, context)
-        if settings.write and result.outcome is not None:
-            sys.stdout.buffer.write(result.outcome.rendered())
+        if settings.write and not isinstance(result, Failed):
+            sys.stdout.buffer.write(result.output if isinstance(result, Rewritten) else data)
         show(result)
     else:
         # SIGINT/SIGTERM stop between files; the summary then says what was written.

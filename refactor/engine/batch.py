@@ -6,40 +6,61 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
+from typing import TypeAlias
 
 from refactor.engine.changes import Change, Skip
 from refactor.engine.files import FileError, check_text, digest, read_source, write_atomic
-from refactor.engine.pipeline import Outcome, PipelineError, run
+from refactor.engine.pipeline import PipelineError, run
 from refactor.engine.transform import Transform
 from refactor.facts.context import BuildContext, TransformContext
 from refactor.text.document import Document, ParseError
 
 
-@dataclass
-class FileResult:
-    """What happened to one file: `error` set means nothing was written."""
+@dataclass(frozen=True)
+class Rewritten:
+    """The pipeline changed the file: `output` is what was written (`written`) or would be."""
 
     path: Path
     display: str  # the path as shown in diffs and messages
-    original: str = ""
-    output: str = ""
-    changes: list[Change] = field(default_factory=list)
-    skips: list[Skip] = field(default_factory=list)
-    error: str | None = None
-    error_line: int | None = None
+    original: bytes  # as read
+    output: bytes
+    changes: tuple[Change, ...]
+    skips: tuple[Skip, ...] = ()
     written: bool = False
-    outcome: Outcome | None = None
 
-    @property
-    def changed(self) -> bool:
-        return self.error is None and self.output != self.original
+
+@dataclass(frozen=True)
+class Unchanged:
+    """The pipeline ran and left the file as it was (the skips say where and why)."""
+
+    path: Path
+    display: str
+    skips: tuple[Skip, ...] = ()
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Nothing was written: the file could not be read, parsed, rewritten or written back.
+
+    `changes` and `skips` are what the pipeline found when only the write failed."""
+
+    path: Path
+    display: str
+    error: str
+    line: int | None = None  # 1-based line of the input the error is about, when known
+    changes: tuple[Change, ...] = ()
+    skips: tuple[Skip, ...] = ()
 
     def error_message(self) -> str:
-        where = f"{self.display}:{self.error_line}" if self.error_line else self.display
+        """One line: `path[:line]: error: ...`."""
+        where = f"{self.display}:{self.line}" if self.line else self.display
         return f"{where}: error: {self.error}"
+
+
+FileResult: TypeAlias = Rewritten | Unchanged | Failed  # what happened to one file
 
 
 @dataclass(frozen=True)
@@ -54,34 +75,27 @@ class Settings:
 
 def process_source(data: bytes, display: str, path: Path, settings: Settings, context_dir: Path | None) -> FileResult:
     """Run the pipeline over bytes already read; errors become part of the result."""
-    result = FileResult(path, display)
     try:
         check_text(data)
-        Document.parse(data).check_buildable()
+        doc = Document.parse(data)
+        doc.check_buildable()
         ctx = TransformContext(BuildContext.at(context_dir), dockerfile=path, options=settings.options)
-        outcome = run(data, settings.transforms, ctx, safe_only=settings.safe_only)
-    except FileError as error:
-        result.error, result.error_line = error.message, error.line
-        return result
-    except ParseError as error:
-        result.error, result.error_line = error.message, error.line
-        return result
+        outcome = run(doc, settings.transforms, ctx, safe_only=settings.safe_only)
+    except (FileError, ParseError) as error:
+        return Failed(path, display, error.message, error.line)
     except PipelineError as error:
-        result.error = f"internal: {error}"
-        return result
+        return Failed(path, display, f"internal: {error}")
     except OSError as error:  # the build context (.dockerignore, manifests) could not be read
-        result.error = f"cannot read the build context: {error.strerror or error}"
-        return result
+        return Failed(path, display, f"cannot read the build context: {error.strerror or error}")
     except (RecursionError, MemoryError) as error:
-        result.error = f"too deeply nested or too large to analyse ({type(error).__name__}); left unchanged"
-        return result
+        return Failed(path, display, f"too deeply nested or too large to analyse ({type(error).__name__}); "
+                      "left unchanged")
     except Exception as error:  # a transform's bug must not end the batch or touch the file
-        result.error = f"internal error ({type(error).__name__}: {_first_line(error)}); left unchanged, please report"
-        return result
-    result.outcome = outcome
-    result.original, result.output = outcome.original, outcome.output
-    result.changes, result.skips = outcome.changes, outcome.skips
-    return result
+        return Failed(path, display, f"internal error ({type(error).__name__}: {_first_line(error)}); "
+                      "left unchanged, please report")
+    if not outcome.changed:
+        return Unchanged(path, display, outcome.skips)
+    return Rewritten(path, display, data, outcome.rendered(), outcome.changes, outcome.skips)
 
 
 def _first_line(error: BaseException) -> str:
@@ -94,20 +108,18 @@ def process_file(path: Path, display: str, settings: Settings, root: Path | None
     try:
         data = read_source(path, root, settings.follow_symlinks)
     except FileError as error:
-        return FileResult(path, display, error=error.message, error_line=error.line)
-    context_dir = settings.context_dir or path.parent
-    result = process_source(data, display, path, settings, context_dir)
-    if settings.write and result.changed and result.outcome is not None:
-        rendered = result.outcome.rendered()
-        try:
-            with _signals_held():  # the replace and `written` happen together, or not at all
-                write_atomic(path, rendered, digest(data))
-                result.written = True
-        except FileError as error:
-            result.error = error.message
-        except OSError as error:
-            result.error = f"cannot write: {error.strerror}"
-    return result
+        return Failed(path, display, error.message, error.line)
+    result = process_source(data, display, path, settings, settings.context_dir or path.parent)
+    if not (settings.write and isinstance(result, Rewritten)):
+        return result
+    try:
+        with _signals_held():  # the replace and the result saying so happen together, or not at all
+            write_atomic(path, result.output, digest(result.original))
+            return replace(result, written=True)
+    except FileError as error:
+        return Failed(path, display, error.message, changes=result.changes, skips=result.skips)
+    except OSError as error:
+        return Failed(path, display, f"cannot write: {error.strerror}", changes=result.changes, skips=result.skips)
 
 
 @dataclass

@@ -30,12 +30,6 @@ def is_dockerfile_name(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS)
 
 
-def discover(paths: Iterable[Path], follow_symlinks: bool = False) -> Iterator[Path]:
-    """Files given directly, and Dockerfiles found below given directories, sorted, once each."""
-    for path, _root in discover_with_roots(paths, follow_symlinks):
-        yield path
-
-
 def discover_with_roots(paths: Iterable[Path], follow_symlinks: bool = False) -> Iterator[tuple[Path, Path | None]]:
     """(file, the directory it was found under or None when given directly), once per real file.
 

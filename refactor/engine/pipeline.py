@@ -5,14 +5,14 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from refactor.analysis.semantic import SemanticModel
 from refactor.engine.changes import Change, Edit, Safety, Skip, apply_edits
 from refactor.engine.lines import LineMap
 from refactor.engine.transform import Transform
 from refactor.facts.context import TransformContext
-from refactor.text.document import Document, ParseError
+from refactor.text.document import BOM, Document, ParseError
 
 # A transform that keeps changing its own output is a bug; stop rather than loop.
 MAX_ROUNDS = 8
@@ -22,44 +22,49 @@ class PipelineError(RuntimeError):
     pass
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
-    """What the pipeline made of one Dockerfile's text."""
+    """What the pipeline made of one parsed Dockerfile: its output text, the changes and the skips."""
 
-    original: str
+    document: Document  # the input, as parsed
     output: str
-    bom: bool
-    changes: list[Change] = field(default_factory=list)
-    skips: list[Skip] = field(default_factory=list)
+    changes: tuple[Change, ...] = ()
+    skips: tuple[Skip, ...] = ()
+
+    @property
+    def original(self) -> str:
+        return self.document.text
 
     @property
     def changed(self) -> bool:
-        return self.output != self.original
+        return self.output != self.document.text
 
     def rendered(self) -> bytes:
-        return (("\ufeff" if self.bom else "") + self.output).encode("utf-8", "surrogateescape")
+        """The output as the file's bytes (the input's BOM kept)."""
+        return ((BOM if self.document.bom else "") + self.output).encode("utf-8", "surrogateescape")
 
 
 def run(
-    source: str | bytes,
+    document: Document,
     transforms: Sequence[Transform],
     ctx: TransformContext,
     safe_only: bool = False,
 ) -> Outcome:
-    """Apply `transforms` (already in pipeline order) to `source` until a fixpoint.
+    """Apply `transforms` (already in pipeline order) to a parsed file until a fixpoint.
 
-    Raises ParseError when the input is not a Dockerfile BuildKit would accept.
+    Raises PipelineError when a transform's output does not parse or the rounds do not settle.
     """
-    doc = Document.parse(source)
-    outcome = Outcome(doc.text, doc.text, doc.bom)
+    doc, output = document, document.text
     model = SemanticModel(doc)  # one per parse, shared by every transform that reads it
     lines = LineMap()  # later rounds see shifted lines; reports use the input's
+    changes: list[Change] = []
+    skips: list[Skip] = []
     seen_skips: set[tuple[str, str, int]] = set()
     for _ in range(MAX_ROUNDS):
         progressed = False
         for transform in transforms:
-            if doc.text != outcome.output:  # re-parse only what changed: a parse is ~1 s per 100k lines
-                doc = _reparse(outcome.output, transform)
+            if doc.text != output:  # re-parse only what changed: a parse is ~1 s per 100k lines
+                doc = _reparse(output, transform)
                 model = SemanticModel(doc)
             plan = transform.run(model, ctx)
             for skip in plan.skips:
@@ -67,14 +72,14 @@ def run(
                 key = (skip.transform, skip.reason, skip.line)
                 if key not in seen_skips:
                     seen_skips.add(key)
-                    outcome.skips.append(skip)
+                    skips.append(skip)
             accepted = [c for c in plan.changes if not (safe_only and c.safety is not Safety.SAFE)]
-            text = _apply_compatible(doc.text, accepted, outcome.changes, lines)
+            text = _apply_compatible(doc.text, accepted, changes, lines)
             if text != doc.text:
-                outcome.output = text
+                output = text
                 progressed = True
         if not progressed:
-            return outcome
+            return Outcome(document, output, tuple(changes), tuple(skips))
     raise PipelineError("transforms did not reach a fixpoint; please report this file")
 
 

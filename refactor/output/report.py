@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from refactor.engine.batch import FileResult
+from refactor.engine.batch import Failed, FileResult, Rewritten, Unchanged
+from refactor.engine.changes import Change
 from refactor.output.diff import rationale_block, unified_diff
+from refactor.text.document import BOM
 
 EXIT_OK = 0
 EXIT_CHANGES = 1  # --check found something to rewrite
@@ -27,16 +29,16 @@ class Report:
         self.results.append(result)
 
     @property
-    def changed(self) -> list[FileResult]:
-        return [r for r in self.results if r.changed]
+    def changed(self) -> list[Rewritten]:
+        return [r for r in self.results if isinstance(r, Rewritten)]
 
     @property
-    def failed(self) -> list[FileResult]:
-        return [r for r in self.results if r.error is not None]
+    def failed(self) -> list[Failed]:
+        return [r for r in self.results if isinstance(r, Failed)]
 
     @property
-    def unchanged(self) -> list[FileResult]:
-        return [r for r in self.results if r.error is None and not r.changed]
+    def unchanged(self) -> list[Unchanged]:
+        return [r for r in self.results if isinstance(r, Unchanged)]
 
     def exit_code(self, check: bool) -> int:
         if self.failed or self.interrupted:
@@ -69,9 +71,18 @@ def _s(items: Sequence[object]) -> str:
     return "" if len(items) == 1 else "s"
 
 
-def file_diff(result: FileResult, explain: bool = True) -> str:
+def _text(data: bytes) -> str:
+    """The text a diff shows: the bytes decoded as `Document.parse` does, without the BOM."""
+    return data.decode("utf-8", "surrogateescape").removeprefix(BOM)
+
+
+def _diff(result: Rewritten) -> str:
+    return unified_diff(_text(result.original), _text(result.output), result.display)
+
+
+def file_diff(result: Rewritten, explain: bool = True) -> str:
     """The rationale block (as `# ` lines) then the unified diff of one file."""
-    diff = unified_diff(result.original, result.output, result.display)
+    diff = _diff(result)
     if not diff:
         return ""
     return (rationale_block(result.changes) if explain else "") + diff
@@ -81,24 +92,33 @@ def skip_lines(result: FileResult) -> list[str]:
     return [f"{result.display}:{s.line}: {s.transform}: left alone: {s.reason}" for s in result.skips]
 
 
+def _file_json(r: FileResult) -> dict[str, Any]:
+    error: str | None = None
+    changes: tuple[Change, ...] = ()
+    match r:
+        case Rewritten():
+            status, written, changes, diff = "changed", r.written, r.changes, _diff(r)
+        case Unchanged():
+            status, written, diff = "unchanged", False, ""
+        case Failed():  # a failed write still lists the changes it would have made
+            status, written, changes, diff, error = "error", False, r.changes, "", r.error_message()
+    return {
+        "path": r.display,
+        "status": status,
+        "error": error,
+        "written": written,
+        "changes": [
+            {"transform": c.transform, "safety": c.safety.value, "line": c.line, "rationale": c.rationale}
+            for c in changes
+        ],
+        "skipped": [{"transform": s.transform, "line": s.line, "reason": s.reason} for s in r.skips],
+        "diff": diff,
+    }
+
+
 def as_json(report: Report) -> str:
     """Machine-readable results for bots: one object per file with changes, skips and diff."""
-    files: list[dict[str, Any]] = []
-    for r in report.results:
-        files.append(
-            {
-                "path": r.display,
-                "status": "error" if r.error else ("changed" if r.changed else "unchanged"),
-                "error": r.error_message() if r.error else None,
-                "written": r.written,
-                "changes": [
-                    {"transform": c.transform, "safety": c.safety.value, "line": c.line, "rationale": c.rationale}
-                    for c in r.changes
-                ],
-                "skipped": [{"transform": s.transform, "line": s.line, "reason": s.reason} for s in r.skips],
-                "diff": unified_diff(r.original, r.output, r.display) if r.changed else "",
-            }
-        )
+    files = [_file_json(r) for r in report.results]
     summary = {
         "changed": len(report.changed),
         "unchanged": len(report.unchanged),
@@ -120,7 +140,7 @@ def as_markdown(report: Report) -> str:
             badge = "" if c.safety.value == "safe" else " **(needs review)**"
             lines.append(f"- `{c.transform}`{badge}: {c.rationale}")
         lines += ["", "<details><summary>diff</summary>", "", "```diff",
-                  unified_diff(r.original, r.output, r.display).rstrip("\n"), "```", "", "</details>", ""]
-    for r in report.failed:
-        lines.append(f"- :warning: {r.error_message()}")
+                  _diff(r).rstrip("\n"), "```", "", "</details>", ""]
+    for failure in report.failed:
+        lines.append(f"- :warning: {failure.error_message()}")
     return "\n".join(lines) + "\n"

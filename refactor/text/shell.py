@@ -97,13 +97,6 @@ class Script:
                 found.append(command)
         return found
 
-    @property
-    def is_plain_chain(self) -> bool:
-        """Only simple commands joined by `&&` (or `;` and newlines): safe to split."""
-        return not self.has_error and all(
-            link.command is not None and link.operator in (None, "&&") for link in self.chain
-        )
-
 
 @lru_cache(maxsize=65536)  # a 100,000-line file has ~50k RUNs; every transform asks again
 def parse(text: str) -> Script:

@@ -208,8 +208,6 @@ def export_filesystem(tag: str, destination: Path) -> Path:
     return destination
 
 
-
-
 def _text(data: bytes | str | None) -> str:
     if data is None:
         return ""

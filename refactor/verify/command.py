@@ -378,8 +378,7 @@ def verify_command(
     if against is None:
         names = [n.strip() for value in select or [] for n in value.split(",") if n.strip()] or None
         ctx = TransformContext(BuildContext.at(context_dir), dockerfile=dockerfile)
-        outcome = run_pipeline(before, registry.select(names), ctx)
-        after = outcome.rendered()
+        after = run_pipeline(Document.parse(before), registry.select(names), ctx).rendered()
     options = Options(context_dir, target, shlex.split(smoke) if smoke else None, smoke_timeout, builder, timings,
                       edit_source, edit_manifest, drop_syntax_directive=drop_syntax, strict_env=strict_env)
     verdict = verify(before, after, options, progress=lambda m: typer.echo(f"verify: {m}", err=True))

@@ -10,15 +10,11 @@ environment variable is set: then they fail, so CI cannot go green without runni
 from __future__ import annotations
 
 import os
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import docker_harness
+from refactor.testing import harness
 
 # (what, seconds) pairs shown at the end of the run: setup and build timings.
 TIMINGS: list[tuple[str, float]] = []
@@ -42,14 +38,14 @@ def docker_engine() -> None:
     unavailable = failed = None
     try:
         start = time.monotonic()
-        docker_harness.ensure_engine()
+        harness.ensure_engine()
         TIMINGS.append(("engine ready", time.monotonic() - start))
         start = time.monotonic()
-        docker_harness.ensure_base_images()
+        harness.ensure_base_images()
         TIMINGS.append(("base images ready", time.monotonic() - start))
-    except docker_harness.EngineUnavailable as exc:
+    except harness.EngineUnavailable as exc:
         unavailable = str(exc)
-    except docker_harness.SetupError as exc:
+    except harness.SetupError as exc:
         failed = str(exc)
     # Outside the except blocks, so pytest shows the message and not a chained traceback.
     if unavailable:

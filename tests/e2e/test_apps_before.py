@@ -7,7 +7,8 @@ refactored Dockerfile must later pass the same smoke checks.
 from __future__ import annotations
 
 import pytest
-from docker_harness import build, list_apps, run
+
+from refactor.testing.harness import build, list_apps, run
 
 APPS = list_apps()
 

@@ -15,18 +15,19 @@ import uuid
 from pathlib import Path
 
 import pytest
-from docker_harness import APPS_DIR, build, load_app, remove_image, run
 
 import transforms
 from refactor.engine.pipeline import run as run_pipeline
 from refactor.facts.context import BuildContext, TransformContext
+from refactor.testing.harness import APPS_DIR, build, load_app, remove_image, run
+from refactor.text.document import Document
 
 pytestmark = pytest.mark.e2e
 
 
 def _rewrite(app_dir: Path) -> str:
-    outcome = run_pipeline((app_dir / "Dockerfile").read_bytes(), transforms.select(["cache-mounts"]),
-                           TransformContext(BuildContext.at(app_dir)))
+    source = Document.parse((app_dir / "Dockerfile").read_bytes())
+    outcome = run_pipeline(source, transforms.select(["cache-mounts"]), TransformContext(BuildContext.at(app_dir)))
     assert outcome.changed, f"nothing was rewritten; skips: {outcome.skips}"
     (app_dir / "Dockerfile").write_bytes(outcome.rendered())
     return outcome.output

@@ -12,11 +12,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from docker_harness import APPS_DIR, BuildResult, build, load_app, remove_image, run
 
 import transforms
 from refactor.engine.pipeline import run as run_pipeline
 from refactor.facts.context import BuildContext, TransformContext
+from refactor.testing.harness import APPS_DIR, BuildResult, build, load_app, remove_image, run
+from refactor.text.document import Document
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +58,8 @@ def test_install_step_stays_cached_after_a_source_edit(name: str, tmp_path: Path
     shutil.copytree(spec.path, before_dir)
     after_dir = tmp_path / "after"
     shutil.copytree(spec.path, after_dir)
-    outcome = run_pipeline((after_dir / "Dockerfile").read_bytes(), transforms.select(["reorder-manifests"]),
+    source = Document.parse((after_dir / "Dockerfile").read_bytes())
+    outcome = run_pipeline(source, transforms.select(["reorder-manifests"]),
                            TransformContext(BuildContext.at(after_dir)))
     assert outcome.changed, f"{name}: nothing was rewritten; skips: {outcome.skips}"
     (after_dir / "Dockerfile").write_bytes(outcome.rendered())

@@ -17,12 +17,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from docker_harness import APPS_DIR, build, image_size, inspect_config, load_app, remove_image, run
 
 import transforms
 from refactor.analysis.stages import StageGraph
 from refactor.engine.pipeline import run as run_pipeline
 from refactor.facts.context import BuildContext, TransformContext
+from refactor.testing.harness import APPS_DIR, build, image_size, inspect_config, load_app, remove_image, run
 from refactor.text.document import Document
 from refactor.verify.command import compare_configs
 
@@ -35,8 +35,8 @@ def _rewrite(app: str, tmp_path: Path, names: list[str]) -> tuple[Path, Path, st
     before_dir, after_dir = tmp_path / "before", tmp_path / "after"
     shutil.copytree(APPS_DIR / app, before_dir)
     shutil.copytree(APPS_DIR / app, after_dir)
-    outcome = run_pipeline((after_dir / "Dockerfile").read_bytes(), transforms.select(names),
-                           TransformContext(BuildContext.at(after_dir)))
+    source = Document.parse((after_dir / "Dockerfile").read_bytes())
+    outcome = run_pipeline(source, transforms.select(names), TransformContext(BuildContext.at(after_dir)))
     assert outcome.changed, f"{app}: nothing was rewritten; skips: {outcome.skips}"
     (after_dir / "Dockerfile").write_bytes(outcome.rendered())
     return before_dir, after_dir, outcome.output

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from docker_harness import APPS_DIR
+
+from refactor.testing.harness import APPS_DIR
 
 pytestmark = pytest.mark.e2e
 

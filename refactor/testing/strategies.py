@@ -1,5 +1,8 @@
 """Hypothesis strategies that build Dockerfiles from a grammar, and the checks every output must pass.
 
+Used by the property tests (tests/test_properties.py), the mutation corpus and the
+atheris target (fuzz/); needs the test extras (`hypothesis`, `dockerfile`).
+
 The grammar covers what makes Dockerfiles hard to edit losslessly: stages (named,
 numbered, referenced by `COPY --from`/`--mount from=`), instructions with flags,
 continuations (with comments and blank lines inside them), comments in odd places,
@@ -19,6 +22,7 @@ from hypothesis import strategies as st
 import transforms as registry
 from refactor.engine.pipeline import Outcome, run
 from refactor.facts.context import BuildContext, TransformContext
+from refactor.text.document import Document
 
 settings.register_profile(
     "ci", max_examples=int(os.environ.get("REFACTOR_FUZZ_EXAMPLES", "120")), deadline=None,
@@ -147,7 +151,7 @@ CTX = TransformContext(BuildContext.at(None))
 
 def pipeline(source: bytes | str) -> Outcome:
     """Every registered transform, in pipeline order (new transforms are exercised as they land)."""
-    return run(source, registry.select(), CTX)
+    return run(Document.parse(source), registry.select(), CTX)
 
 
 def _buildkit(source: bytes | str) -> list[dockerfile.Command]:

@@ -1,13 +1,14 @@
-"""Set up a real Docker engine (with BuildKit) and the fixture apps for the end-to-end tests.
+"""Set up a real Docker engine (with BuildKit) and the fixture apps for the end-to-end tests and bench/.
 
 The test machines have no image registry: the engine and the base images are made
 locally by ``scripts/engine-up`` and ``scripts/base-images`` (see
 ``tests/e2e/images/README.md``). dockerd runs without a bridge network, so every build
-and container uses ``--network host``.
+and container uses ``--network host``. The scripts and the fixture apps live in the
+repository (``scripts/``, ``tests/e2e/``), so this works from a checkout.
 
 Typical use::
 
-    from docker_harness import ensure_engine, ensure_base_images, build, run
+    from refactor.testing.harness import ensure_engine, ensure_base_images, build, run
 
     ensure_engine()
     ensure_base_images()
@@ -27,10 +28,10 @@ from pathlib import Path
 
 from refactor.verify import buildkit
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[2]  # refactor/testing/harness.py
 SCRIPTS_DIR = REPO_ROOT / "scripts"
-IMAGES_DIR = Path(__file__).resolve().parent / "images"
-APPS_DIR = Path(__file__).resolve().parent / "apps"
+IMAGES_DIR = REPO_ROOT / "tests" / "e2e" / "images"
+APPS_DIR = REPO_ROOT / "tests" / "e2e" / "apps"
 
 __all__ = [
     "APPS_DIR",
@@ -175,7 +176,7 @@ class AppSpec:
         return self.path / "Dockerfile"
 
 
-def load_app(path: str | os.PathLike) -> AppSpec:
+def load_app(path: str | os.PathLike[str]) -> AppSpec:
     """Read <app>/smoke.toml."""
     path = Path(path)
     data = tomllib.loads((path / "smoke.toml").read_text())
