@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from refactor.engine.batch import Failed, FileResult, Rewritten, Unchanged
-from refactor.engine.changes import Change
+from refactor.engine.changes import Change, Safety
 from refactor.output.diff import rationale_block, unified_diff
 from refactor.text.document import BOM
 
@@ -52,7 +52,11 @@ class Report:
         keep = "would be left unchanged" if dry_run else "left unchanged"
         parts = []
         if self.changed:
-            parts.append(f"{len(self.changed)} file{_s(self.changed)} {verb}")
+            review = sum(1 for r in self.changed for c in r.changes if c.safety is not Safety.SAFE)
+            total = sum(len(r.changes) for r in self.changed)
+            needs = (f" ({review} of {total} changes need review)" if review
+                     else f" ({total} safe change{'' if total == 1 else 's'})")
+            parts.append(f"{len(self.changed)} file{_s(self.changed)} {verb}{needs}")
         if self.unchanged:
             parts.append(f"{len(self.unchanged)} file{_s(self.unchanged)} {keep}")
         if self.failed:
