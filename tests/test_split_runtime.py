@@ -171,3 +171,10 @@ def test_a_runtime_package_keeps_the_file_alone(tmp_path) -> None:  # type: igno
     output, skips = _plan(text)
     assert output == text
     assert skips == ["apk installs vips, which the program may need at run time"]
+
+
+def test_the_rationale_states_the_expected_saving() -> None:
+    text = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /bin/app .\nENTRYPOINT [\"/bin/app\"]\n"
+    outcome = run(Document.parse(text), transforms.select(["split-runtime"]), CTX)
+    assert outcome.changes[0].rationale.endswith(
+        "expected size about 850 MB -> 2 MB plus the app for the official images (2026-11)")

@@ -201,8 +201,11 @@ class SplitRuntime(Transform):
         builder = graph.expand(final.base)
         left_behind = [*dict.fromkeys(found.build_steps), *(["devDependencies"] if chain.finish else [])]
         left = f" and {', '.join(left_behind)}" if left_behind else ""
+        # the same image (an alpine or slim builder): what is saved is what the build installed
+        saving = "" if runtime.image == builder else runtimes.expected_saving(chain.name, builder, runtime.family)
         why = (f"the final image keeps only {paths} on {runtime.image}, leaving the {builder} toolchain{left} in "
-               f"the build stage (--from={reference}); its Env now comes from {runtime.image}")
+               f"the build stage (--from={reference}); its Env now comes from {runtime.image}"
+               + (f"; expected size {saving}" if saving else ""))
         return Plan(changes=[self.change(why, edits, final.from_instruction.first_line)])
 
 
