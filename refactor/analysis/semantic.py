@@ -69,14 +69,6 @@ class SemanticModel:
                 return True
         return False
 
-    def stage_of(self, instr: Instruction) -> Stage | None:
-        for stage in self.graph.stages:
-            if stage.from_instruction.start <= instr.start and (
-                not stage.instructions or instr.start <= stage.instructions[-1].start
-            ):
-                return stage
-        return None
-
     def script(self, instr: Instruction) -> RunScript | None:
         """The RUN's parsed shell script; None for exec form and for other instructions."""
         if instr.start not in self._scripts:

@@ -7,7 +7,6 @@ so teaching the tool a new package manager is one entry in `ECOSYSTEMS`.
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -622,55 +621,6 @@ def base_image(reference: str) -> BaseImage | None:
     return None
 
 
-# ---------------------------------------------------------------------------
-# Runtime bases (split-runtime): the image a compiled program runs on once its
-# toolchain is left behind in the builder stage, chosen by the builder's image.
-# A cgo binary links the builder's glibc dynamically, so it needs a runtime whose
-# glibc is at least as new: bookworm's is, for the bookworm/bullseye/buster
-# variants and the default (Debian) golang/rust tags up to the last bookworm ones.
-
-# The PATH every runtime base below sets (alpine, debian, distroless all agree).
+# The PATH every runtime base sets (alpine, debian, distroless all agree); runtime-base
+# facts for split-runtime live in refactor/facts/runtimes.py.
 STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-@dataclass(frozen=True)
-class RuntimeBase:
-    builders: tuple[str, ...]  # fnmatch over the builder's `images.table_key`
-    image: str  # `{alpine}`: the builder tag's Alpine version (`golang:1.21-alpine3.18`), else "latest"
-    static_only: bool = False  # only for statically linked artifacts (Go with CGO_ENABLED=0)
-    shell: bool = True  # has /bin/sh, so a shell-form CMD/ENTRYPOINT still runs
-    exclude: tuple[str, ...] = ()  # builder tags that match `builders` but need another runtime
-
-
-_NEWER_GLIBC = ("*trixie*", "*forky*", "*sid*", "golang:latest", "golang:1.2[5-9]*", "golang:1.[3-9]*",
-                "rust:latest", "rust:1.8[6-9]*", "rust:1.9*", "rust:1.[1-9][0-9][0-9]*")
-
-RUNTIME_BASES: tuple[RuntimeBase, ...] = (
-    RuntimeBase(("golang:*alpine*",), "alpine:{alpine}"),
-    RuntimeBase(("golang:*",), "gcr.io/distroless/static-debian12", static_only=True, shell=False,
-                exclude=("*windowsservercore*", "*nanoserver*")),
-    RuntimeBase(("golang:*",), "debian:bookworm-slim", exclude=(*_NEWER_GLIBC, "*windowsservercore*",
-                                                                 "*nanoserver*")),
-    RuntimeBase(("rust:*",), "debian:bookworm-slim", exclude=(*_NEWER_GLIBC, "rust:*alpine*")),
-)
-
-_ALPINE_VERSION_RE = re.compile(r"alpine(\d+\.\d+)")
-
-
-def runtime_base(builder: str, static: bool) -> RuntimeBase | None:
-    """The runtime row for a builder image reference (tag defaults to latest), or None."""
-    ref = images.table_key(builder)
-    for entry in RUNTIME_BASES:
-        if entry.static_only and not static:
-            continue
-        if any(fnmatch.fnmatchcase(ref, p) for p in entry.builders) and not any(
-            fnmatch.fnmatchcase(ref, p) for p in entry.exclude
-        ):
-            return entry
-    return None
-
-
-def runtime_image(entry: RuntimeBase, builder: str) -> str:
-    """`entry.image` with `{alpine}` filled in from the builder's tag."""
-    match = _ALPINE_VERSION_RE.search(images.table_key(builder))
-    return entry.image.replace("{alpine}", match.group(1) if match else "latest")
