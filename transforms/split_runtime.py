@@ -278,8 +278,9 @@ def _analyse(model: SemanticModel, stage: Stage, ctx: TransformContext, chain: r
     if chain.copies_app:
         _check_benefit(graph.expand(stage.base), found, stage, ctx)
     else:
-        _keep_data_files(found, _data_files(ctx, stage, chain), stage)
-    found.cxx = _links_cxx(ctx, chain)
+        files = _context_files(ctx, stage)  # listed once; the data-file and C++ checks read the same sources
+        _keep_data_files(found, _data_files(ctx, files, chain), stage)
+        found.cxx = _links_cxx(ctx, files, chain)
     return found
 
 
@@ -455,9 +456,18 @@ def _check_user(instr: Instruction, chain: runtimes.Toolchain) -> None:
         raise Declined(f"USER {instr.args}: the runtime base may not have this user", instr.first_line)
 
 
-def _links_cxx(ctx: TransformContext, chain: runtimes.Toolchain) -> bool:
+def _context_files(ctx: TransformContext, stage: Stage) -> list[str]:
+    """Every file of the build context (none without one), bounded so a huge context is not scanned."""
+    if ctx.build.root is None:
+        return []
+    files = ctx.build.glob("**/*")
+    if len(files) > _MAX_CONTEXT_FILES:
+        raise Declined("the build context is too large to check for data files", stage.from_instruction.first_line)
+    return files
+
+
+def _links_cxx(ctx: TransformContext, files: list[str], chain: runtimes.Toolchain) -> bool:
     """C++ sources, or a `#cgo` line naming libstdc++: the binary needs libstdc++ and libgcc."""
-    files = ctx.build.glob("**/*") if ctx.build.root is not None else []
     if any(_CXX_SOURCES.search(f) for f in files):
         return True
     return any("stdc++" in (ctx.build.read_text(f) or "") for f in files if f.endswith(chain.source_suffix))
@@ -476,15 +486,10 @@ def _keep_data_files(found: Analysis, named: list[str], stage: Stage) -> None:
     found.data_copies = [posixpath.join(found.context_dest, entry) for entry in sorted(named)]
 
 
-def _data_files(ctx: TransformContext, stage: Stage, chain: runtimes.Toolchain) -> list[str]:
+def _data_files(ctx: TransformContext, files: list[str], chain: runtimes.Toolchain) -> list[str]:
     """Context entries (top-level files or directories) that are not source and are named in a string
     literal of the source: the program may read them at run time, so the runtime stage copies them."""
     build = ctx.build
-    if build.root is None:
-        return []
-    files = build.glob("**/*")
-    if len(files) > _MAX_CONTEXT_FILES:
-        raise Declined("the build context is too large to check for data files", stage.from_instruction.first_line)
     data = [f for f in files if not chain.sources.search(f)]
     if not data:
         return []
